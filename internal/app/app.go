@@ -1,0 +1,160 @@
+// Package app assembles an Assay instance from its configuration: database,
+// Redis, job queue, domain services and HTTP handlers. cmd/assay and the
+// test rig both build instances through it, so tests run the real thing.
+package app
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/assay-social/assay/internal/accounts"
+	"github.com/assay-social/assay/internal/api"
+	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/config"
+	"github.com/assay-social/assay/internal/instance"
+	"github.com/assay-social/assay/internal/jobs"
+	"github.com/assay-social/assay/internal/ratelimit"
+	"github.com/assay-social/assay/internal/store"
+	"github.com/assay-social/assay/internal/web"
+	"github.com/assay-social/assay/static"
+)
+
+// Version is set at link time for releases (-ldflags "-X ...app.Version=v1.2.3").
+var Version = "0.1.0-dev"
+
+// Login throttling: this many failures in a row from one address blocks it
+// for the window.
+const (
+	maxFailedLogins   = 20
+	failedLoginWindow = 15 * time.Minute
+)
+
+// App is one running instance.
+type App struct {
+	Config   *config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Redis    *jobs.Redis
+	Jobs     *jobs.Queue
+	Accounts *accounts.Service
+	Instance *instance.Service
+	Metrics  *prometheus.Registry
+
+	handler http.Handler
+}
+
+// New opens the database (migrating it), Redis and the job queue, and builds
+// the HTTP handler. Close releases what it opened.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log, Metrics: prometheus.NewRegistry()}
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	var err error
+	if a.Store, err = store.Open(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if applied, err := a.Store.Migrate(ctx); err != nil {
+		a.Store.Close()
+		return nil, err
+	} else if len(applied) > 0 {
+		log.Info("database migrated", "applied", applied)
+	}
+	inst, err := a.Store.Instance(ctx)
+	if err != nil {
+		a.Store.Close()
+		return nil, fmt.Errorf("reading instance settings: %w", err)
+	}
+	secret, err := hex.DecodeString(inst.Secret)
+	if err != nil || len(secret) < 16 {
+		a.Store.Close()
+		return nil, errors.New("the instance secret in the database is damaged")
+	}
+	if a.Redis, err = jobs.OpenRedis(ctx, cfg); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
+	a.Jobs = jobs.New(a.Store, a.Redis, jobs.Options{
+		Lease: cfg.JobLease, SweepInterval: cfg.SweepInterval, Concurrency: cfg.WorkerConcurrency,
+		Logger: log, Metrics: a.Metrics,
+	})
+	a.Accounts = accounts.New(a.Store, cfg.PublicURL, cfg.PasswordHashMemoryKiB)
+	a.Instance = instance.New(a.Store)
+
+	assets, err := static.Load()
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("loading static assets: %w", err)
+	}
+	authn := auth.New(a.Accounts, secret, cfg.SecureCookies())
+	pages := &web.Handler{
+		Accounts: a.Accounts, Instance: a.Instance, Auth: authn, Assets: assets,
+		Logins: ratelimit.NewFailures(a.Redis.Client, a.Redis.Key("login-failures")+":", maxFailedLogins, failedLoginWindow),
+	}
+	apiHandler := &api.Handler{
+		Instance: a.Instance, Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator,
+	}
+	a.handler = a.routes(pages, apiHandler, authn)
+	return a, nil
+}
+
+// Handler is the whole HTTP surface.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves on ln (when the role serves HTTP) and runs the workers (when
+// the role runs them) until ctx ends, then shuts down gracefully.
+func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	if a.Config.Role.RunsWorker() {
+		if err := a.Jobs.StartWorker(); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	a.Log.Info("assay is running", "url", a.Config.PublicURL.String(), "listen", ln.Addr().String(),
+		"role", a.Config.Role, "database", a.Store.Dialect(), "redis_embedded", a.Redis.Embedded())
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if e := srv.Shutdown(shutdownCtx); e != nil && err == nil {
+		err = e
+	}
+	a.Log.Info("assay stopped")
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the queue, Redis and the database, in that order.
+func (a *App) Close() {
+	if a.Jobs != nil {
+		a.Jobs.Close()
+	}
+	if a.Redis != nil {
+		a.Redis.Close()
+	}
+	if a.Store != nil {
+		a.Store.Close()
+	}
+}

@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/assay-social/assay/internal/api"
+	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/httpx"
+	"github.com/assay-social/assay/internal/web"
+)
+
+// routes builds the mux and wraps it in the middleware every request passes:
+// request id and logging, metrics, panic recovery, then the requester.
+func (a *App) routes(pages *web.Handler, apiHandler *api.Handler, authn *auth.Auth) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{Registry: a.Metrics}))
+	if a.Config.Role.RunsWeb() {
+		pages.Routes(mux)
+		apiHandler.Routes(mux)
+		mux.HandleFunc("/", pages.NotFound)
+	}
+	m := newHTTPMetrics(a.Metrics)
+	return a.observe(m, recoverPanics(pages, authn.Middleware(recordRoute(mux))))
+}
+
+// healthz answers 200 when the database and Redis both answer.
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	status := map[string]string{"database": "ok", "redis": "ok"}
+	code := http.StatusOK
+	if err := a.Store.Ping(ctx); err != nil {
+		status["database"], code = err.Error(), http.StatusServiceUnavailable
+	}
+	if err := a.Redis.Ping(ctx); err != nil {
+		status["redis"], code = err.Error(), http.StatusServiceUnavailable
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	httpx.JSON(w, code, status)
+}

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"time"
+
+	"github.com/assay-social/assay/internal/model"
+)
+
+// Instance returns the settings row, creating it with defaults on first use.
+func (s *Store) Instance(ctx context.Context) (*model.Instance, error) {
+	inst := new(model.Instance)
+	err := s.db.NewSelect().Model(inst).Where("id = 1").Scan(ctx)
+	if err == nil {
+		return inst, nil
+	}
+	if err = mapErr(err); err != ErrNotFound {
+		return nil, err
+	}
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	inst = &model.Instance{
+		ID: 1, Name: "Assay", RegistrationsOpen: true,
+		Secret: hex.EncodeToString(secret), UpdatedAt: time.Now().UTC(),
+	}
+	// Two processes starting together may both try; the loser reads the winner's row.
+	if _, err := s.db.NewInsert().Model(inst).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	inst = new(model.Instance)
+	return inst, mapErr(s.db.NewSelect().Model(inst).Where("id = 1").Scan(ctx))
+}
+
+// UpdateInstance saves the editable settings.
+func (s *Store) UpdateInstance(ctx context.Context, inst *model.Instance) error {
+	inst.UpdatedAt = time.Now().UTC()
+	_, err := s.db.NewUpdate().Model(inst).
+		Column("name", "description", "ai_free", "registrations_open", "updated_at").
+		WherePK().Exec(ctx)
+	return mapErr(err)
+}
