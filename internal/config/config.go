@@ -31,26 +31,26 @@ func (r Role) RunsWorker() bool { return r == RoleAll || r == RoleWorker }
 // Config is the whole runtime configuration. Zero values are never used:
 // FromEnv fills defaults before validating.
 type Config struct {
-	PublicURL              *url.URL
-	Listen                 string
-	DataDir                string
-	DatabaseURL            string // empty: SQLite in DataDir
-	RedisURL               string // empty: embedded in-process Redis
-	RedisNamespace         string // prefix for queue names and keys, so several instances can share one Redis
-	Role                   Role
-	FFmpeg                 string
-	Generator              string
-	GeneratorURL           string
-	GeneratorAPIKey        string
-	GeneratorModel         string
-	GeneratorWorkflow      string
-	AllowPrivateNetworks   bool
-	LogFormat              string // "text" or "json"
-	LogLevel               string
-	SweepInterval          time.Duration
-	JobLease               time.Duration
-	WorkerConcurrency      int
-	PasswordHashMemoryKiB  uint32 // argon2id memory; lowered only by tests
+	PublicURL             *url.URL
+	Listen                string
+	DataDir               string
+	DatabaseURL           string // empty: SQLite in DataDir
+	RedisURL              string // empty: embedded in-process Redis
+	RedisNamespace        string // prefix for queue names and keys, so several instances can share one Redis
+	Role                  Role
+	FFmpeg                string
+	Generator             string
+	GeneratorURL          string
+	GeneratorAPIKey       string
+	GeneratorModel        string
+	GeneratorWorkflow     string
+	AllowPrivateNetworks  bool
+	LogFormat             string // "text" or "json"
+	LogLevel              string
+	SweepInterval         time.Duration
+	JobLease              time.Duration
+	WorkerConcurrency     int
+	PasswordHashMemoryKiB uint32 // argon2id memory; lowered only by tests
 }
 
 // Domain is the instance's host (with port when it is not the default), as it

@@ -48,10 +48,10 @@ type Handler func(ctx context.Context, job *model.Job) error
 type Kind struct {
 	Name        string
 	Queue       string
-	MaxAttempts int                              // default 10
+	MaxAttempts int                             // default 10
 	Backoff     func(attempt int) time.Duration // default: exponential from 30 s, capped at 6 h
-	Timeout     time.Duration                    // default 10 min
-	Handle      Handler                          // needed only where workers run
+	Timeout     time.Duration                   // default 10 min
+	Handle      Handler                         // needed only where workers run
 }
 
 // Options tune the queue; zero values take the defaults.

@@ -145,7 +145,14 @@ func (q *Queue) record(ctx context.Context, shuttingDown bool, k *Kind, job *mod
 }
 
 // asynqLogger routes asynq's own messages into slog.
-type asynqLogger struct{ log interface{ Debug(string, ...any); Info(string, ...any); Warn(string, ...any); Error(string, ...any) } }
+type asynqLogger struct {
+	log interface {
+		Debug(string, ...any)
+		Info(string, ...any)
+		Warn(string, ...any)
+		Error(string, ...any)
+	}
+}
 
 func (l asynqLogger) Debug(args ...any) { l.log.Debug(fmt.Sprint(args...)) }
 func (l asynqLogger) Info(args ...any)  { l.log.Info(fmt.Sprint(args...)) }

@@ -34,9 +34,9 @@ var (
 // Store wraps a database handle or, inside InTx, a transaction: the same
 // methods work in both.
 type Store struct {
-	db     bun.IDB
-	root   *bun.DB
-	hooks  *afterCommit // nil outside a transaction
+	db    bun.IDB
+	root  *bun.DB
+	hooks *afterCommit // nil outside a transaction
 }
 
 type afterCommit struct {
