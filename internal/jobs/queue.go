@@ -2,9 +2,9 @@
 // truth and Redis only carries the row's id: Enqueue writes the row inside
 // the caller's transaction and pushes the task after commit; a sweeper pushes
 // whatever is due and not done, so a Redis flush, a restart of the embedded
-// Redis or a kill -9 mid-task loses nothing. TaskID = row id keeps a row from
-// being queued twice, and a claim with a fenced lease keeps it from running
-// twice at once.
+// Redis or a kill -9 mid-task loses nothing. The task id (row id and attempt,
+// see TaskID) keeps a row from being queued twice, and a claim with a fenced
+// lease keeps it from running twice at once.
 package jobs
 
 import (
@@ -196,7 +196,7 @@ func (q *Queue) push(ctx context.Context, job *model.Job) bool {
 	}
 	task := asynq.NewTask(job.Kind, []byte(job.ID))
 	_, err := q.client.EnqueueContext(ctx, task,
-		asynq.TaskID(job.ID), asynq.Queue(q.queueName(k.Queue)),
+		asynq.TaskID(TaskID(job)), asynq.Queue(q.queueName(k.Queue)),
 		asynq.ProcessAt(runAt), asynq.MaxRetry(0), asynq.Timeout(k.Timeout))
 	switch {
 	case err == nil:
@@ -208,6 +208,12 @@ func (q *Queue) push(ctx context.Context, job *model.Job) bool {
 		return false
 	}
 }
+
+// TaskID names a job's task in Redis: the row id and the attempt it is for.
+// One task per row and attempt: a flush or a sweep can never queue a row
+// twice, yet a row whose worker was killed can be queued again, although
+// asynq still holds the dead run's task under the previous attempt's id.
+func TaskID(job *model.Job) string { return fmt.Sprintf("%s.%d", job.ID, job.Attempts) }
 
 func (q *Queue) queueName(name string) string {
 	if q.redis.Namespace == "" {

@@ -96,7 +96,7 @@ func (s *Store) FailJob(ctx context.Context, job *model.Job, reason string, now 
 func (s *Store) DueJobs(ctx context.Context, now, until time.Time, limit int) ([]*model.Job, error) {
 	var jobs []*model.Job
 	err := s.db.NewSelect().Model(&jobs).
-		Column("id", "queue", "kind", "run_at", "state").
+		Column("id", "queue", "kind", "run_at", "state", "attempts").
 		Where("(state = ? AND run_at <= ?) OR (state = ? AND locked_until < ?)",
 			model.JobPending, until, model.JobRunning, now).
 		Order("run_at").Limit(int64(limit)).Scan(ctx)
