@@ -109,9 +109,11 @@ func dropNamespace(t testing.TB, redisURL, namespace string) {
 		}
 	}
 	ctx := context.Background()
-	iter := client.Scan(ctx, 0, "assay:"+namespace+":*", 200).Iterator()
-	for iter.Next(ctx) {
-		client.Del(ctx, iter.Val())
+	for _, pattern := range []string{"assay:" + namespace + ":*", "asynq:{" + namespace + "-*"} {
+		iter := client.Scan(ctx, 0, pattern, 200).Iterator()
+		for iter.Next(ctx) {
+			client.Del(ctx, iter.Val())
+		}
 	}
 }
 
