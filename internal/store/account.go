@@ -24,14 +24,14 @@ func (s *Store) LocalUserByUsername(ctx context.Context, username string) (*mode
 	err := s.db.NewSelect().Model(u).Relation("Account").
 		Where("account.username = ? AND account.domain = ''", username).
 		Scan(ctx)
-	return u, mapErr(err)
+	return one(u, err)
 }
 
 // UserByID finds a login with its account.
 func (s *Store) UserByID(ctx context.Context, id string) (*model.User, error) {
 	u := new(model.User)
-	err := s.db.NewSelect().Model(u).Relation("Account").Where("u.id = ?", id).Scan(ctx)
-	return u, mapErr(err)
+	err := s.db.NewSelect().Model(u).Relation("Account").Where("?TableAlias.id = ?", id).Scan(ctx)
+	return one(u, err)
 }
 
 // CountLocalUsers is for NodeInfo and the first-user-is-admin rule.

@@ -30,7 +30,7 @@ func (s *Store) Instance(ctx context.Context) (*model.Instance, error) {
 		return nil, mapErr(err)
 	}
 	inst = new(model.Instance)
-	return inst, mapErr(s.db.NewSelect().Model(inst).Where("id = 1").Scan(ctx))
+	return one(inst, s.db.NewSelect().Model(inst).Where("id = 1").Scan(ctx))
 }
 
 // UpdateInstance saves the editable settings.

@@ -21,7 +21,7 @@ func (s *Store) InsertJob(ctx context.Context, job *model.Job) error {
 // JobByID reads one job.
 func (s *Store) JobByID(ctx context.Context, id string) (*model.Job, error) {
 	job := new(model.Job)
-	return job, mapErr(s.db.NewSelect().Model(job).Where("id = ?", id).Scan(ctx))
+	return one(job, s.db.NewSelect().Model(job).Where("id = ?", id).Scan(ctx))
 }
 
 // ClaimJob marks a due job running under a lease and counts the attempt. It

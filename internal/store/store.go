@@ -170,3 +170,12 @@ func mapErr(err error) error {
 	}
 	return err
 }
+
+// one returns v, or nil and the mapped error: a getter never hands back a
+// half-filled row alongside an error.
+func one[T any](v *T, err error) (*T, error) {
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return v, nil
+}

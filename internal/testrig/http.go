@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -71,17 +72,42 @@ type Browser struct {
 	t      testing.TB
 	base   string
 	client *http.Client
-	// RemoteAddr is not settable from a client; tests that need distinct
-	// addresses use instances on distinct loopback hosts.
 }
 
 // Browser returns a new browser with an empty cookie jar.
-func (i *Instance) Browser() *Browser {
+func (i *Instance) Browser() *Browser { return i.BrowserFrom("") }
+
+// BrowserFrom returns a browser whose connections come from a given loopback
+// address (127.0.0.2, …), so the server sees a different client address.
+func (i *Instance) BrowserFrom(localIP string) *Browser {
 	jar, _ := cookiejar.New(nil)
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	if localIP != "" {
+		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(localIP)}}
+		transport.DialContext = dialer.DialContext
+	}
 	return &Browser{t: i.t, base: i.URL, client: &http.Client{
 		Jar:           jar,
+		Transport:     transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// Cookie returns the value of a cookie the browser holds for the instance.
+func (b *Browser) Cookie(name string) string {
+	u, _ := url.Parse(b.base)
+	for _, c := range b.client.Jar.Cookies(u) {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// Do sends a prepared request with the browser's cookies.
+func (b *Browser) Do(req *http.Request) *Response {
+	b.t.Helper()
+	return do(b.t, b.client, req)
 }
 
 // Get fetches a page.
