@@ -46,7 +46,7 @@ func Logger(ctx context.Context) *slog.Logger {
 }
 
 // ClientIP is the peer address. Assay does not trust X-Forwarded-For: behind
-// a proxy, limits then apply to the proxy (documented in docs/OPERATING.md).
+// a proxy, limits then apply to the proxy (see docs/ARCHITECTURE.md, "Behind a proxy").
 func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
