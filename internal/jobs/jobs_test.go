@@ -108,31 +108,36 @@ func tallies(t testing.TB, st *store.Store) map[string]int {
 	return out
 }
 
-// waitDone waits until every job is done and returns them as stored.
-func waitDone(t testing.TB, st *store.Store, jobsIn []*model.Job, within time.Duration) []*model.Job {
+// waitState waits until every job reaches state and returns them as stored.
+func waitState(t testing.TB, st *store.Store, jobsIn []*model.Job, state string, within time.Duration) []*model.Job {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
 		var out []*model.Job
-		done := 0
+		reached := 0
 		for _, j := range jobsIn {
 			cur, err := st.JobByID(context.Background(), j.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			out = append(out, cur)
-			if cur.State == model.JobDone {
-				done++
+			if cur.State == state {
+				reached++
 			}
 		}
-		if done == len(jobsIn) {
+		if reached == len(jobsIn) {
 			return out
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s only %d of %d jobs are done; first: %+v", within, done, len(jobsIn), out[0])
+			t.Fatalf("after %s only %d of %d jobs are %s; first: %+v", within, reached, len(jobsIn), state, out[0])
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+func waitDone(t testing.TB, st *store.Store, jobsIn []*model.Job, within time.Duration) []*model.Job {
+	t.Helper()
+	return waitState(t, st, jobsIn, model.JobDone, within)
 }
 
 func assertEachRanOnce(t testing.TB, st *store.Store, refs []string) {
@@ -367,22 +372,9 @@ func TestRetryBackoffAndPermanentFailure(t *testing.T) {
 		attempts int
 		reason   string
 	}{{hopeless, 1, "410 Gone"}, {down, 5, "always down"}} {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			cur, err := inst.Store.JobByID(context.Background(), c.job.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cur.State == model.JobFailed {
-				if cur.Attempts != c.attempts || cur.LastError != c.reason {
-					t.Errorf("job %s failed after %d attempts with %q; want %d and %q", cur.Ref, cur.Attempts, cur.LastError, c.attempts, c.reason)
-				}
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("job %s never failed: %+v", c.job.Ref, cur)
-			}
-			time.Sleep(50 * time.Millisecond)
+		cur := waitState(t, inst.Store, []*model.Job{c.job}, model.JobFailed, 10*time.Second)[0]
+		if cur.Attempts != c.attempts || cur.LastError != c.reason {
+			t.Errorf("job %s failed after %d attempts with %q; want %d and %q", cur.Ref, cur.Attempts, cur.LastError, c.attempts, c.reason)
 		}
 	}
 }
