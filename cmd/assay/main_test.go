@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/assay-social/assay/internal/app"
+	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/testrig"
 )
 
@@ -167,7 +168,7 @@ func TestUserAndInstanceCommands(t *testing.T) {
 		t.Fatalf("user token printed %q, want one line holding a token", tokenOut)
 	}
 
-	want := instanceView{
+	want := instance.View{
 		Domain: "localhost:8080", Name: "Test Town", AIFree: true, RegistrationsOpen: false,
 		Version: app.Version, Generator: "", // an AI-free instance names no generator
 	}
@@ -208,19 +209,9 @@ func TestUserAndInstanceCommands(t *testing.T) {
 	}
 }
 
-// instanceView is the JSON of `assay instance show` and GET /api/v1/instance.
-type instanceView struct {
-	Domain            string `json:"domain"`
-	Name              string `json:"name"`
-	AIFree            bool   `json:"ai_free"`
-	RegistrationsOpen bool   `json:"registrations_open"`
-	Version           string `json:"version"`
-	Generator         string `json:"generator"`
-}
-
 // decodeInstance decodes an instance description holding exactly the
 // documented fields.
-func decodeInstance(t *testing.T, body []byte) instanceView {
+func decodeInstance(t *testing.T, body []byte) instance.View {
 	t.Helper()
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(body, &fields); err != nil {
@@ -230,7 +221,7 @@ func decodeInstance(t *testing.T, body []byte) instanceView {
 	if got := slices.Sorted(maps.Keys(fields)); !slices.Equal(got, want) {
 		t.Errorf("instance JSON has fields %v, want %v", got, want)
 	}
-	var v instanceView
+	var v instance.View
 	if err := json.Unmarshal(body, &v); err != nil {
 		t.Fatalf("instance JSON does not decode (%v): %s", err, body)
 	}

@@ -24,7 +24,7 @@ func TestHealthz(t *testing.T) {
 	}
 	redisServer.Close()
 	resp = inst.API("GET", "/healthz", "", nil)
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(resp.Body), `"database":"ok"`) || strings.Contains(string(resp.Body), `"redis":"ok"`) {
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(resp.Body), `"database":"ok"`) || !strings.Contains(string(resp.Body), `"redis":"unavailable"`) {
 		t.Fatalf("with Redis down healthz answered %d %s", resp.StatusCode, resp.Body)
 	}
 }

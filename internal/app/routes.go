@@ -34,11 +34,15 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	status := map[string]string{"database": "ok", "redis": "ok"}
 	code := http.StatusOK
+	// The endpoint is public: say what is down, and keep the driver's words
+	// (hosts, user names) for the log.
 	if err := a.Store.Ping(ctx); err != nil {
-		status["database"], code = err.Error(), http.StatusServiceUnavailable
+		httpx.Logger(r.Context()).Error("health check: database unavailable", "err", err)
+		status["database"], code = "unavailable", http.StatusServiceUnavailable
 	}
 	if err := a.Redis.Ping(ctx); err != nil {
-		status["redis"], code = err.Error(), http.StatusServiceUnavailable
+		httpx.Logger(r.Context()).Error("health check: redis unavailable", "err", err)
+		status["redis"], code = "unavailable", http.StatusServiceUnavailable
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	httpx.JSON(w, code, status)

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/assay-social/assay/internal/accounts"
+	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/model"
 )
@@ -57,9 +58,13 @@ func (a *Auth) Middleware(next http.Handler) http.Handler {
 		if h := r.Header.Get("Authorization"); h != "" {
 			scheme, token, _ := strings.Cut(h, " ")
 			if strings.EqualFold(scheme, "Bearer") {
-				if u, err := a.accounts.UserByToken(r.Context(), strings.TrimSpace(token)); err == nil {
-					req.User = u
+				u, err := a.accounts.UserByToken(r.Context(), strings.TrimSpace(token))
+				if status, _ := apperr.From(err); err != nil && status >= 500 {
+					// A database outage is not a bad token: say so rather than 401.
+					httpx.JSONError(w, r, apperr.Wrap(http.StatusServiceUnavailable, "the server cannot check tokens right now; try again shortly", err))
+					return
 				}
+				req.User = u
 			}
 			r = r.WithContext(context.WithValue(r.Context(), requesterKey{}, req))
 			next.ServeHTTP(w, r)

@@ -151,16 +151,18 @@ func FromEnv(lookup Lookup) (*Config, error) {
 func parsePublicURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: %w", raw, err)
+		// url.Error repeats the raw value, which may hold a password: leave it out.
+		return nil, fmt.Errorf("ASSAY_PUBLIC_URL: not a URL (want e.g. https://video.example)")
 	}
+	shown := u.Redacted()
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: the scheme must be http or https", raw)
+		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: the scheme must be http or https", shown)
 	}
 	if u.Host == "" || u.Hostname() == "" {
-		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: a host is required, e.g. https://video.example", raw)
+		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: a host is required, e.g. https://video.example", shown)
 	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: only scheme://host[:port] is allowed, Assay must own the whole host", raw)
+		return nil, fmt.Errorf("ASSAY_PUBLIC_URL=%q: only scheme://host[:port] is allowed, Assay must own the whole host", shown)
 	}
 	return &url.URL{Scheme: u.Scheme, Host: strings.ToLower(u.Host)}, nil
 }

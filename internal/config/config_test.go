@@ -186,6 +186,8 @@ func TestErrorsHidePasswords(t *testing.T) {
 		{"unparseable database", "ASSAY_DATABASE_URL", "postgres://assay:" + secret + "@db:5432/assay\x7f"},
 		{"https database", "ASSAY_DATABASE_URL", "https://assay:" + secret + "@db/assay"},
 		{"http redis", "ASSAY_REDIS_URL", "http://default:" + secret + "@cache:6379/0"},
+		{"public URL with credentials", "ASSAY_PUBLIC_URL", "https://admin:" + secret + "@video.example"},
+		{"unparseable public URL", "ASSAY_PUBLIC_URL", "https://admin:" + secret + "@video.example/\x7f"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
