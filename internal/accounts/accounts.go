@@ -104,7 +104,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (*model.User, error) {
 		URI: actor, URL: s.publicURL.JoinPath("@" + username).String(),
 		InboxURI: actor + "/inbox", SharedInboxURI: s.publicURL.JoinPath("inbox").String(),
 		OutboxURI: actor + "/outbox", FollowersURI: actor + "/followers", FollowingURI: actor + "/following",
-		PublicKeyURI:  actor + "#main-key",
+		PublicKeyURI: actor + "#main-key", ActorType: "Person",
 		PublicKeyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})),
 		PrivateKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER})),
 		CreatedAt:     now, UpdatedAt: now,

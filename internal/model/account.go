@@ -29,6 +29,9 @@ type Account struct {
 	PublicKeyPEM              string    `bun:"public_key_pem,notnull"`
 	PrivateKeyPEM             string    `bun:"private_key_pem,notnull"`
 	ManuallyApprovesFollowers bool      `bun:"manually_approves_followers,notnull"`
+	ActorType                 string    `bun:"actor_type,notnull"` // Person, Group, Service, Application
+	IconURL                   string    `bun:"icon_url,notnull"`
+	Gone                      bool      `bun:"gone,notnull"` // its server answered 410
 	CreatedAt                 time.Time `bun:"created_at,notnull"`
 	UpdatedAt                 time.Time `bun:"updated_at,notnull"`
 	FetchedAt                 time.Time `bun:"fetched_at,nullzero"`
