@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/assay-social/assay/internal/model"
+)
+
+// CreateVideo inserts a video with its media files and tags.
+func (s *Store) CreateVideo(ctx context.Context, v *model.Video) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.db.NewInsert().Model(v).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+		return tx.replaceMediaAndTags(ctx, v)
+	})
+}
+
+func (s *Store) replaceMediaAndTags(ctx context.Context, v *model.Video) error {
+	if _, err := s.db.NewDelete().Model((*model.MediaFile)(nil)).Where("video_id = ?", v.ID).Exec(ctx); err != nil {
+		return mapErr(err)
+	}
+	if _, err := s.db.NewDelete().Model((*model.VideoTag)(nil)).Where("video_id = ?", v.ID).Exec(ctx); err != nil {
+		return mapErr(err)
+	}
+	for _, m := range v.Media {
+		m.VideoID = v.ID
+	}
+	for _, t := range v.Tags {
+		t.VideoID = v.ID
+	}
+	if len(v.Media) > 0 {
+		if _, err := s.db.NewInsert().Model(&v.Media).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+	}
+	if len(v.Tags) > 0 {
+		if _, err := s.db.NewInsert().Model(&v.Tags).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// UpdateVideo saves the editable fields (title, description, label, state,
+// media and tags) of an existing video.
+func (s *Store) UpdateVideo(ctx context.Context, v *model.Video) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		v.UpdatedAt = time.Now().UTC()
+		if _, err := tx.db.NewUpdate().Model(v).
+			Column("title", "description", "state", "failure_reason", "synthetic", "digital_source_type",
+				"label_source", "duration_seconds", "thumbnail_url", "sensitive", "url", "updated_at").
+			WherePK().Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+		return tx.replaceMediaAndTags(ctx, v)
+	})
+}
+
+func (s *Store) videoQuery(v any) *bun.SelectQuery {
+	return s.db.NewSelect().Model(v).Relation("Account").Relation("Media").Relation("Tags")
+}
+
+// VideoByID reads a video with its account, media and tags.
+func (s *Store) VideoByID(ctx context.Context, id string) (*model.Video, error) {
+	v := new(model.Video)
+	return one(v, s.videoQuery(v).Where("?TableAlias.id = ?", id).Scan(ctx))
+}
+
+// VideoByURI reads a video by its ActivityPub id.
+func (s *Store) VideoByURI(ctx context.Context, uri string) (*model.Video, error) {
+	v := new(model.Video)
+	return one(v, s.videoQuery(v).Where("?TableAlias.uri = ?", uri).Scan(ctx))
+}
+
+// DeleteVideo removes a video and what hangs off it.
+func (s *Store) DeleteVideo(ctx context.Context, id string) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		for _, m := range []any{(*model.MediaFile)(nil), (*model.VideoTag)(nil), (*model.Reaction)(nil), (*model.Comment)(nil)} {
+			if _, err := tx.db.NewDelete().Model(m).Where("video_id = ?", id).Exec(ctx); err != nil {
+				return mapErr(err)
+			}
+		}
+		_, err := tx.db.NewDelete().Model((*model.Video)(nil)).Where("id = ?", id).Exec(ctx)
+		return mapErr(err)
+	})
+}
+
+// Recount refreshes a video's like, boost and comment counters from the rows.
+func (s *Store) Recount(ctx context.Context, videoID string) error {
+	_, err := s.db.NewUpdate().Model((*model.Video)(nil)).
+		Set("likes_count = (SELECT count(*) FROM reactions WHERE video_id = ? AND kind = ?)", videoID, model.ReactionLike).
+		Set("boosts_count = (SELECT count(*) FROM reactions WHERE video_id = ? AND kind = ?)", videoID, model.ReactionBoost).
+		Set("comments_count = (SELECT count(*) FROM comments WHERE video_id = ?)", videoID).
+		Where("id = ?", videoID).Exec(ctx)
+	return mapErr(err)
+}
+
+// Timeline kinds.
+const (
+	TimelineHome      = "home"
+	TimelineLocal     = "local"
+	TimelineFederated = "federated"
+	TimelineAccount   = "account"
+	TimelineTag       = "tag"
+)
+
+// Media filters.
+const (
+	MediaAll   = "all"
+	MediaHuman = "human"
+	MediaAI    = "ai"
+)
+
+// TimelineQuery selects a page of videos, newest first.
+type TimelineQuery struct {
+	Kind          string
+	ViewerID      string // account whose home timeline it is
+	AccountID     string // for TimelineAccount
+	Tag           string // for TimelineTag, lowercase
+	Media         string // MediaAll, MediaHuman, MediaAI
+	HideSynthetic bool   // the instance is AI-free
+	MaxID         string // page older than this id
+	Limit         int
+}
+
+// Timeline returns ready, public videos for a query.
+func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, error) {
+	var videos []*model.Video
+	sel := s.videoQuery(&videos).
+		Where("?TableAlias.state = ?", model.VideoReady).
+		Where("?TableAlias.public = TRUE").
+		OrderExpr("?TableAlias.id DESC").
+		Limit(int64(q.Limit))
+	switch q.Kind {
+	case TimelineHome:
+		followed := s.db.NewSelect().Model((*model.Follow)(nil)).Column("target_account_id").
+			Where("account_id = ? AND state = ?", q.ViewerID, model.FollowAccepted)
+		boosted := s.db.NewSelect().Model((*model.Reaction)(nil)).Column("video_id").
+			Where("kind = ? AND account_id IN (?)", model.ReactionBoost, followed)
+		sel = sel.WhereGroup(" AND ", func(w *bun.SelectQuery) *bun.SelectQuery {
+			return w.Where("?TableAlias.account_id = ?", q.ViewerID).
+				WhereOr("?TableAlias.account_id IN (?)", followed).
+				WhereOr("?TableAlias.id IN (?)", boosted)
+		})
+	case TimelineLocal:
+		sel = sel.Where("?TableAlias.local = TRUE")
+	case TimelineFederated:
+		silenced := s.db.NewSelect().Model((*model.DomainBlock)(nil)).Column("domain").Where("severity = ?", model.BlockSilence)
+		sel = sel.Where("account.domain NOT IN (?)", silenced)
+	case TimelineAccount:
+		sel = sel.Where("?TableAlias.account_id = ?", q.AccountID)
+	case TimelineTag:
+		tagged := s.db.NewSelect().Model((*model.VideoTag)(nil)).Column("video_id").Where("name = ?", q.Tag)
+		sel = sel.Where("?TableAlias.id IN (?)", tagged)
+	}
+	switch q.Media {
+	case MediaHuman:
+		sel = sel.Where("?TableAlias.synthetic = FALSE")
+	case MediaAI:
+		sel = sel.Where("?TableAlias.synthetic = TRUE")
+	}
+	if q.HideSynthetic {
+		sel = sel.Where("?TableAlias.synthetic = FALSE")
+	}
+	if q.MaxID != "" {
+		sel = sel.Where("?TableAlias.id < ?", q.MaxID)
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, mapErr(err)
+	}
+	return videos, nil
+}
+
+// CountLocalVideos is for NodeInfo.
+func (s *Store) CountLocalVideos(ctx context.Context) (int64, error) {
+	n, err := s.db.NewSelect().Model((*model.Video)(nil)).Where("local = TRUE").Count(ctx)
+	return n, mapErr(err)
+}
