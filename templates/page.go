@@ -32,3 +32,30 @@ type ErrorView struct {
 	Heading string
 	Message string
 }
+
+// VideoView is a clip as pages show it.
+type VideoView struct {
+	ID           string
+	Title        string
+	Description  string // plain text
+	URL          string
+	Author       string // display name
+	AuthorHandle string // @name or @name@domain
+	AuthorURL    string
+	MediaURL     string
+	MimeType     string
+	PosterURL    string
+	Synthetic    bool
+	LabelText    string // e.g. "AI-generated · label from the uploader"
+	Likes        int
+	Boosts       int
+	Comments     int
+}
+
+// ProfileView is a person's page.
+type ProfileView struct {
+	DisplayName string
+	Handle      string // @name@domain
+	Summary     string // plain text
+	Videos      []VideoView
+}

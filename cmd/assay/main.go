@@ -24,6 +24,9 @@ Commands:
   user token NAME            print a new API bearer token for NAME
   instance show              print the instance settings as JSON
   instance set [--ai-free=true|false] [--name NAME] [--registrations=open|closed]
+  domain list                print the domain blocks as JSON
+  domain block DOMAIN [--severity suspend|silence] [--reason R]
+  domain unblock DOMAIN
 
 Configuration comes from ASSAY_* environment variables; see README.md.
 `
@@ -61,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return userCommand(ctx, cfg, args[1:], stdout)
 	case "instance":
 		return instanceCommand(ctx, cfg, args[1:], stdout)
+	case "domain":
+		return domainCommand(ctx, cfg, args[1:], stdout)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])

@@ -8,9 +8,12 @@ import (
 
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/model"
+	"github.com/assay-social/assay/internal/store"
+	"github.com/assay-social/assay/internal/videos"
 )
 
 //go:embed openapi.json
@@ -21,11 +24,14 @@ const maxJSONBytes = 64 << 10
 
 // Handler holds what the API needs.
 type Handler struct {
-	Instance  *instance.Service
-	Auth      *auth.Auth
-	Domain    string
-	Version   string
-	Generator string
+	Instance   *instance.Service
+	Videos     *videos.Service
+	Federation *federation.Service
+	Store      *store.Store
+	Auth       *auth.Auth
+	Domain     string
+	Version    string
+	Generator  string
 }
 
 // Routes registers the API on mux.
@@ -37,6 +43,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("GET /api/v1/instance", h.getInstance)
 	mux.HandleFunc("PATCH /api/v1/instance", h.user(h.patchInstance))
+	h.videoRoutes(mux)
+	h.socialRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusNotFound, map[string]string{"error": "no such API endpoint"})
 	})

@@ -18,12 +18,16 @@ import (
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/api"
+	"github.com/assay-social/assay/internal/apub"
 	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/config"
+	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/jobs"
+	"github.com/assay-social/assay/internal/netguard"
 	"github.com/assay-social/assay/internal/ratelimit"
 	"github.com/assay-social/assay/internal/store"
+	"github.com/assay-social/assay/internal/videos"
 	"github.com/assay-social/assay/internal/web"
 	"github.com/assay-social/assay/static"
 )
@@ -40,14 +44,17 @@ const (
 
 // App is one running instance.
 type App struct {
-	Config   *config.Config
-	Log      *slog.Logger
-	Store    *store.Store
-	Redis    *jobs.Redis
-	Jobs     *jobs.Queue
-	Accounts *accounts.Service
-	Instance *instance.Service
-	Metrics  *prometheus.Registry
+	Config     *config.Config
+	Log        *slog.Logger
+	Store      *store.Store
+	Redis      *jobs.Redis
+	Jobs       *jobs.Queue
+	Accounts   *accounts.Service
+	Instance   *instance.Service
+	Federation *federation.Service
+	Videos     *videos.Service
+	Client     *netguard.Client
+	Metrics    *prometheus.Registry
 
 	handler http.Handler
 }
@@ -88,6 +95,18 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	})
 	a.Accounts = accounts.New(a.Store, cfg.PublicURL, cfg.PasswordHashMemoryKiB)
 	a.Instance = instance.New(a.Store)
+	a.Client = netguard.New(netguard.Options{
+		AllowPrivate: cfg.AllowPrivateNetworks,
+		UserAgent:    "Assay/" + Version + " (+" + cfg.PublicURL.String() + ")",
+	})
+	a.Federation = federation.New(a.Store, a.Jobs, a.Client, federation.Options{
+		PublicURL: cfg.PublicURL, AllowPrivate: cfg.AllowPrivateNetworks, Version: Version, Logger: log, Metrics: a.Metrics,
+	})
+	if _, _, err := a.Federation.InstanceActor(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Videos = videos.New(a.Store, a.Federation)
 
 	assets, err := static.Load()
 	if err != nil {
@@ -96,13 +115,15 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	authn := auth.New(a.Accounts, secret, cfg.SecureCookies())
 	pages := &web.Handler{
-		Accounts: a.Accounts, Instance: a.Instance, Auth: authn, Assets: assets,
+		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Store: a.Store, Auth: authn, Assets: assets,
 		Logins: ratelimit.NewFailures(a.Redis.Client, a.Redis.Key("login-failures")+":", maxFailedLogins, failedLoginWindow),
 	}
 	apiHandler := &api.Handler{
-		Instance: a.Instance, Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator,
+		Instance: a.Instance, Videos: a.Videos, Federation: a.Federation, Store: a.Store,
+		Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator,
 	}
-	a.handler = a.routes(pages, apiHandler, authn)
+	fedHandler := &apub.Handler{Federation: a.Federation, HTML: http.HandlerFunc(pages.Watch)}
+	a.handler = a.routes(pages, apiHandler, fedHandler, authn)
 	return a, nil
 }
 

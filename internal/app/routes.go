@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/assay-social/assay/internal/api"
+	"github.com/assay-social/assay/internal/apub"
 	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/web"
@@ -15,13 +16,14 @@ import (
 
 // routes builds the mux and wraps it in the middleware every request passes:
 // request id and logging, metrics, panic recovery, then the requester.
-func (a *App) routes(pages *web.Handler, apiHandler *api.Handler, authn *auth.Auth) http.Handler {
+func (a *App) routes(pages *web.Handler, apiHandler *api.Handler, fedHandler *apub.Handler, authn *auth.Auth) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{Registry: a.Metrics}))
 	if a.Config.Role.RunsWeb() {
 		pages.Routes(mux)
 		apiHandler.Routes(mux)
+		fedHandler.Routes(mux)
 		mux.HandleFunc("/", pages.NotFound)
 	}
 	m := newHTTPMetrics(a.Metrics)

@@ -76,7 +76,7 @@ func (s *Store) UpsertRemoteAccount(ctx context.Context, a *model.Account) (*mod
 		Set("public_key_uri = EXCLUDED.public_key_uri, public_key_pem = EXCLUDED.public_key_pem").
 		Set("manually_approves_followers = EXCLUDED.manually_approves_followers, actor_type = EXCLUDED.actor_type").
 		Set("icon_url = EXCLUDED.icon_url, gone = FALSE, updated_at = EXCLUDED.updated_at, fetched_at = EXCLUDED.fetched_at").
-		Where("accounts.domain <> ''"). // never overwrite a local account
+		Where("?TableAlias.domain <> ''"). // never overwrite a local account
 		Exec(ctx)
 	if err != nil {
 		return nil, mapErr(err)

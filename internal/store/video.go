@@ -128,12 +128,14 @@ type TimelineQuery struct {
 }
 
 // Timeline returns ready, public videos for a query.
+// (The video alias is spelled out: bun resolves ?TableAlias to a subquery's
+// alias when the same condition takes a subquery argument.)
 func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, error) {
 	var videos []*model.Video
 	sel := s.videoQuery(&videos).
-		Where("?TableAlias.state = ?", model.VideoReady).
-		Where("?TableAlias.public = TRUE").
-		OrderExpr("?TableAlias.id DESC").
+		Where("video.state = ?", model.VideoReady).
+		Where("video.public = TRUE").
+		OrderExpr("video.id DESC").
 		Limit(int64(q.Limit))
 	switch q.Kind {
 	case TimelineHome:
@@ -142,32 +144,32 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, 
 		boosted := s.db.NewSelect().Model((*model.Reaction)(nil)).Column("video_id").
 			Where("kind = ? AND account_id IN (?)", model.ReactionBoost, followed)
 		sel = sel.WhereGroup(" AND ", func(w *bun.SelectQuery) *bun.SelectQuery {
-			return w.Where("?TableAlias.account_id = ?", q.ViewerID).
-				WhereOr("?TableAlias.account_id IN (?)", followed).
-				WhereOr("?TableAlias.id IN (?)", boosted)
+			return w.Where("video.account_id = ?", q.ViewerID).
+				WhereOr("video.account_id IN (?)", followed).
+				WhereOr("video.id IN (?)", boosted)
 		})
 	case TimelineLocal:
-		sel = sel.Where("?TableAlias.local = TRUE")
+		sel = sel.Where("video.local = TRUE")
 	case TimelineFederated:
 		silenced := s.db.NewSelect().Model((*model.DomainBlock)(nil)).Column("domain").Where("severity = ?", model.BlockSilence)
 		sel = sel.Where("account.domain NOT IN (?)", silenced)
 	case TimelineAccount:
-		sel = sel.Where("?TableAlias.account_id = ?", q.AccountID)
+		sel = sel.Where("video.account_id = ?", q.AccountID)
 	case TimelineTag:
 		tagged := s.db.NewSelect().Model((*model.VideoTag)(nil)).Column("video_id").Where("name = ?", q.Tag)
-		sel = sel.Where("?TableAlias.id IN (?)", tagged)
+		sel = sel.Where("video.id IN (?)", tagged)
 	}
 	switch q.Media {
 	case MediaHuman:
-		sel = sel.Where("?TableAlias.synthetic = FALSE")
+		sel = sel.Where("video.synthetic = FALSE")
 	case MediaAI:
-		sel = sel.Where("?TableAlias.synthetic = TRUE")
+		sel = sel.Where("video.synthetic = TRUE")
 	}
 	if q.HideSynthetic {
-		sel = sel.Where("?TableAlias.synthetic = FALSE")
+		sel = sel.Where("video.synthetic = FALSE")
 	}
 	if q.MaxID != "" {
-		sel = sel.Where("?TableAlias.id < ?", q.MaxID)
+		sel = sel.Where("video.id < ?", q.MaxID)
 	}
 	if err := sel.Scan(ctx); err != nil {
 		return nil, mapErr(err)

@@ -15,6 +15,8 @@ import (
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/ratelimit"
+	"github.com/assay-social/assay/internal/store"
+	"github.com/assay-social/assay/internal/videos"
 	"github.com/assay-social/assay/static"
 	"github.com/assay-social/assay/templates"
 )
@@ -26,6 +28,8 @@ const maxFormBytes = 64 << 10
 type Handler struct {
 	Accounts *accounts.Service
 	Instance *instance.Service
+	Videos   *videos.Service
+	Store    *store.Store
 	Auth     *auth.Auth
 	Logins   *ratelimit.Failures
 	Assets   *static.Assets
@@ -39,6 +43,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signup", h.signupForm)
 	mux.HandleFunc("POST /signup", h.form(h.signup))
 	mux.HandleFunc("POST /logout", h.form(h.logout))
+	mux.HandleFunc("GET /{handle}", h.profile) // /@NAME; literal routes take precedence
 	mux.Handle("GET /static/", h.Assets)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.Assets.URL("favicon.svg"), http.StatusMovedPermanently)

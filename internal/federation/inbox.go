@@ -1,0 +1,149 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/assay-social/assay/internal/ap"
+	"github.com/assay-social/assay/internal/apperr"
+	"github.com/assay-social/assay/internal/jobs"
+	"github.com/assay-social/assay/internal/model"
+	"github.com/assay-social/assay/internal/signing"
+	"github.com/assay-social/assay/internal/store"
+)
+
+// MaxActivityBytes bounds an inbox body.
+const MaxActivityBytes = 1 << 20
+
+// ErrIgnored means the activity was understood and deliberately not acted on
+// (an unknown type, a repeat): the inbox answers 202 all the same.
+var ErrIgnored = errors.New("activity ignored")
+
+// Receive checks a POST to an inbox — signature, Digest, Date, that the
+// signer is the actor, the activity's shape and policy — then stores it and
+// queues its processing in one transaction. Nothing is stored when a check
+// fails. A repeat of an activity id is accepted and has no second effect.
+func (f *Service) Receive(ctx context.Context, r *http.Request, body []byte) error {
+	keyID, err := signing.KeyID(r)
+	if err != nil {
+		return f.refuse("unsigned", apperr.Wrap(http.StatusUnauthorized, "the request must carry an HTTP signature", err))
+	}
+	if err := f.checkNotSuspended(ctx, keyID); err != nil {
+		return f.refuse("suspended", err)
+	}
+	key, err := f.verify(ctx, r, body, keyID)
+	if err != nil {
+		return f.refuse("signature", err)
+	}
+
+	act, err := ap.ParseActivity(body)
+	if errors.Is(err, ap.ErrUnsupportedType) {
+		return ErrIgnored
+	}
+	if err != nil {
+		return f.refuse("malformed", err)
+	}
+	if act.Actor != key.ownerURI {
+		return f.refuse("signer", apperr.Unauthorized("the request is signed by "+key.ownerURI+", not by the activity's actor "+act.Actor))
+	}
+	if act.ID != "" && hostOf(act.ID) != hostOf(act.Actor) {
+		return f.refuse("origin", apperr.BadRequest("the activity id "+act.ID+" is not on its actor's host"))
+	}
+	if err := f.checkObjectOrigin(act); err != nil {
+		return f.refuse("origin", err)
+	}
+	if err := f.checkNotSuspended(ctx, act.Actor); err != nil {
+		return f.refuse("suspended", err)
+	}
+
+	uri := act.ID
+	if uri == "" { // a few servers omit ids on transient activities; dedupe on the body instead
+		uri = act.Actor + "#" + model.NewID()
+	}
+	item := &model.InboxItem{
+		ID: model.NewID(), URI: uri, ActorURI: act.Actor, Type: act.Type, Body: string(body), ReceivedAt: time.Now().UTC(),
+	}
+	err = f.store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.InsertInboxItem(ctx, item); err != nil {
+			return err
+		}
+		_, err := f.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: KindInbox, Ref: item.ID})
+		return err
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return ErrIgnored // a replay
+	}
+	if err != nil {
+		return err
+	}
+	f.received.WithLabelValues(act.Type).Inc()
+	return nil
+}
+
+// verify checks the signature, refetching the signer's key once when it
+// fails (the actor may have rotated it).
+func (f *Service) verify(ctx context.Context, r *http.Request, body []byte, keyID string) (cachedKey, error) {
+	key, err := f.publicKey(ctx, keyID, false)
+	if err != nil {
+		return cachedKey{}, signerUnavailable(err)
+	}
+	verr := signing.Verify(r, body, key.key, time.Now())
+	if verr == nil {
+		return key, nil
+	}
+	if !errors.Is(verr, signing.ErrSignatureMismatch) {
+		return cachedKey{}, verr // a stale Date, a Digest or header problem: a new key would not help
+	}
+	if fresh, err := f.publicKey(ctx, keyID, true); err == nil {
+		if err := signing.Verify(r, body, fresh.key, time.Now()); err == nil {
+			return fresh, nil
+		}
+	}
+	return cachedKey{}, verr
+}
+
+// signerUnavailable keeps a failed key fetch an authentication failure for
+// the sender, whatever went wrong fetching it.
+func signerUnavailable(err error) error {
+	status, public := apperr.From(err)
+	if status == http.StatusForbidden {
+		return err
+	}
+	if status >= 500 {
+		public = "the signer's key could not be fetched"
+	}
+	return apperr.Wrap(http.StatusUnauthorized, "cannot verify the signature: "+public, err)
+}
+
+// checkObjectOrigin refuses objects created or changed by an actor on
+// another host: a server may only speak for its own objects.
+func (f *Service) checkObjectOrigin(act *ap.Activity) error {
+	switch act.Type {
+	case "Create", "Update":
+		if act.Object != nil && hostOf(act.Object.ID) != hostOf(act.Actor) {
+			return apperr.BadRequest("the object " + act.Object.ID + " is not on its actor's host")
+		}
+		if act.ObjectActor != nil && act.ObjectActor.ID != act.Actor {
+			return apperr.BadRequest("an actor may only update itself")
+		}
+	case "Delete":
+		if act.ObjectIRI != "" && hostOf(act.ObjectIRI) != hostOf(act.Actor) {
+			return apperr.BadRequest("the object " + act.ObjectIRI + " is not on its actor's host")
+		}
+	}
+	return nil
+}
+
+func (f *Service) refuse(reason string, err error) error {
+	f.refused.WithLabelValues(reason).Inc()
+	return err
+}
+
+// trimFragment drops a URL's #fragment.
+func trimFragment(u string) string {
+	before, _, _ := strings.Cut(u, "#")
+	return before
+}

@@ -1,0 +1,158 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/assay-social/assay/internal/ap"
+	"github.com/assay-social/assay/internal/model"
+	"github.com/assay-social/assay/internal/provenance"
+	"github.com/assay-social/assay/internal/store"
+)
+
+// storeRemoteVideo saves a remote video post (or returns the one we have).
+func (f *Service) storeRemoteVideo(ctx context.Context, obj *ap.Object, author *model.Account) (*model.Video, error) {
+	if v, err := f.store.VideoByURI(ctx, obj.ID); err == nil {
+		return v, nil
+	}
+	v := f.videoFromObject(obj, author)
+	if err := f.store.CreateVideo(ctx, v); err != nil {
+		if errors.Is(err, store.ErrConflict) { // stored meanwhile by another job
+			return f.store.VideoByURI(ctx, obj.ID)
+		}
+		return nil, err
+	}
+	return f.store.VideoByURI(ctx, obj.ID)
+}
+
+// fetchRemoteVideo dereferences a boosted object and stores it when it is a
+// video post; it returns nil, nil when it is something else.
+func (f *Service) fetchRemoteVideo(ctx context.Context, uri string) (*model.Video, error) {
+	body, err := f.fetchJSON(ctx, uri)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := ap.ParseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	if obj.ID != uri && hostOf(obj.ID) != hostOf(uri) {
+		return nil, errors.New("the object at " + uri + " claims another host's id")
+	}
+	if !isVideoPost(obj) || hostOf(obj.AttributedTo) != hostOf(obj.ID) {
+		return nil, nil
+	}
+	author, err := f.FetchActor(ctx, obj.AttributedTo, false)
+	if err != nil {
+		return nil, err
+	}
+	return f.storeRemoteVideo(ctx, obj, author)
+}
+
+// videoFromObject maps a parsed remote object onto a video row.
+func (f *Service) videoFromObject(obj *ap.Object, author *model.Account) *model.Video {
+	now := time.Now().UTC()
+	published := obj.Published
+	if published.IsZero() {
+		published = now
+	}
+	title := strings.TrimSpace(obj.Name)
+	if title == "" {
+		title = excerpt(ap.StripTags(obj.Content), 100)
+	}
+	url := obj.URL
+	if url == "" {
+		url = obj.ID
+	}
+	v := &model.Video{
+		ID: model.NewID(), AccountID: author.ID, Account: author, Local: false, URI: obj.ID, URL: url,
+		ObjectType: obj.Type, Title: title, Description: obj.Content, State: model.VideoReady,
+		DurationSeconds: obj.Duration.Seconds(), Sensitive: obj.Sensitive, Public: obj.Public,
+		PublishedAt: published.UTC(), CreatedAt: now, UpdatedAt: now,
+	}
+	for _, m := range obj.Media {
+		v.Media = append(v.Media, &model.MediaFile{
+			ID: model.NewID(), Role: model.MediaRendition, URL: m.Href, MimeType: m.MediaType,
+			Width: m.Width, Height: m.Height, Size: m.Size, CreatedAt: now,
+		})
+	}
+	if len(obj.Thumbnails) > 0 {
+		v.ThumbnailURL = obj.Thumbnails[0].Href
+	}
+	seen := map[string]bool{}
+	for _, t := range obj.Tags {
+		name := strings.ToLower(strings.TrimPrefix(t.Name, "#"))
+		if t.Type == "Hashtag" && name != "" && !seen[name] && len(name) <= 100 {
+			seen[name] = true
+			v.Tags = append(v.Tags, &model.VideoTag{Name: name})
+		}
+	}
+	v.DigitalSourceType, v.Synthetic = remoteLabel(obj)
+	if v.DigitalSourceType != "" || v.Synthetic {
+		v.LabelSource = model.LabelRemote
+	}
+	return v
+}
+
+// remoteLabel reads a label from the object, its attachments and its tags
+// (an FEP-4c96 Label whose name or href says AI-generated).
+func remoteLabel(obj *ap.Object) (iri string, synthetic bool) {
+	candidates := append([]string{obj.DigitalSourceType}, obj.AttachmentSourceTypes...)
+	for _, c := range candidates {
+		if n, ok := provenance.Normalize(c); ok {
+			if provenance.IsSynthetic(n) {
+				return n, true
+			}
+			if iri == "" {
+				iri = n
+			}
+		}
+	}
+	for _, t := range obj.Tags {
+		if t.Type != "Label" {
+			continue
+		}
+		if n, ok := provenance.Normalize(t.Href); ok && provenance.IsSynthetic(n) {
+			return n, true
+		}
+		text := strings.ToLower(t.Name + " " + t.Href)
+		if strings.Contains(text, "ai-generated") || strings.Contains(text, "ai generated") || strings.Contains(text, "aigenerated") {
+			return provenance.TrainedAlgorithmicMedia, true
+		}
+	}
+	return iri, false
+}
+
+// storeComment saves a remote reply to one of the videos we have.
+func (f *Service) storeComment(ctx context.Context, obj *ap.Object, author *model.Account, v *model.Video) error {
+	now := time.Now().UTC()
+	published := obj.Published
+	if published.IsZero() {
+		published = now
+	}
+	url := obj.URL
+	if url == "" {
+		url = obj.ID
+	}
+	_, err := f.store.AddComment(ctx, &model.Comment{
+		ID: model.NewID(), VideoID: v.ID, AccountID: author.ID, URI: obj.ID, URL: url,
+		InReplyTo: obj.InReplyTo, Content: obj.Content, CreatedAt: published.UTC(), UpdatedAt: now,
+	})
+	return err
+}
+
+// excerpt cuts text to at most n runes at a word boundary.
+func excerpt(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	cut := string(r[:n])
+	if i := strings.LastIndex(cut, " "); i > n/2 {
+		cut = cut[:i]
+	}
+	return cut + "…"
+}
