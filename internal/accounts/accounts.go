@@ -85,15 +85,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (*model.User, error) {
 		return nil, apperr.Conflict("the username " + username + " is taken; please choose another")
 	}
 
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	privDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	privPEM, pubPEM, err := NewKeyPair()
 	if err != nil {
 		return nil, err
 	}
@@ -105,8 +97,8 @@ func (s *Service) Create(ctx context.Context, in NewUser) (*model.User, error) {
 		InboxURI: actor + "/inbox", SharedInboxURI: s.publicURL.JoinPath("inbox").String(),
 		OutboxURI: actor + "/outbox", FollowersURI: actor + "/followers", FollowingURI: actor + "/following",
 		PublicKeyURI: actor + "#main-key", ActorType: "Person",
-		PublicKeyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})),
-		PrivateKeyPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER})),
+		PublicKeyPEM:  pubPEM,
+		PrivateKeyPEM: privPEM,
 		CreatedAt:     now, UpdatedAt: now,
 	}
 	user := &model.User{
@@ -121,6 +113,25 @@ func (s *Service) Create(ctx context.Context, in NewUser) (*model.User, error) {
 	}
 	user.Account = acct
 	return user, nil
+}
+
+// NewKeyPair makes an RSA-2048 key pair as PEM (PKCS#8 private, PKIX public),
+// the kind every Fediverse server can verify.
+func NewKeyPair() (privatePEM, publicPEM string, err error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", "", err
+	}
+	privDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", "", err
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		return "", "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: privDER})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})), nil
 }
 
 // errBadLogin is deliberately the same for an unknown user and a wrong password.

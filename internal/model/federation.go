@@ -12,7 +12,7 @@ import (
 type InboxItem struct {
 	bun.BaseModel `bun:"table:inbox_items"`
 
-	ID         string    `bun:"id,pk"`  // ULID
+	ID         string    `bun:"id,pk"`       // ULID
 	URI        string    `bun:"uri,notnull"` // the activity id
 	ActorURI   string    `bun:"actor_uri,notnull"`
 	Type       string    `bun:"type,notnull"`
