@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	a.Jobs = jobs.New(a.Store, a.Redis, jobs.Options{
-		Lease: cfg.JobLease, SweepInterval: cfg.SweepInterval, Concurrency: cfg.WorkerConcurrency,
+		Lease: cfg.JobLease, SweepInterval: cfg.SweepInterval, Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.RetryBase,
 		Logger: log, Metrics: a.Metrics,
 	})
 	a.Accounts = accounts.New(a.Store, cfg.PublicURL, cfg.PasswordHashMemoryKiB)
@@ -126,6 +126,9 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	a.handler = a.routes(pages, apiHandler, fedHandler, authn)
 	return a, nil
 }
+
+// Use puts middleware in front of the whole handler; call it before Run.
+func (a *App) Use(m func(http.Handler) http.Handler) { a.handler = m(a.handler) }
 
 // Handler is the whole HTTP surface.
 func (a *App) Handler() http.Handler { return a.handler }

@@ -49,6 +49,7 @@ type Config struct {
 	LogLevel              string
 	SweepInterval         time.Duration
 	JobLease              time.Duration
+	RetryBase             time.Duration // first retry delay of failed jobs; doubles up to 6 h
 	WorkerConcurrency     int
 	PasswordHashMemoryKiB uint32 // argon2id memory; lowered only by tests
 }
@@ -139,6 +140,9 @@ func FromEnv(lookup Lookup) (*Config, error) {
 		errs = append(errs, err)
 	}
 	if c.JobLease, err = parseDuration("ASSAY_JOB_LEASE", get("ASSAY_JOB_LEASE", "2m")); err != nil {
+		errs = append(errs, err)
+	}
+	if c.RetryBase, err = parseDuration("ASSAY_RETRY_BASE", get("ASSAY_RETRY_BASE", "30s")); err != nil {
 		errs = append(errs, err)
 	}
 	if c.WorkerConcurrency, err = strconv.Atoi(get("ASSAY_WORKER_CONCURRENCY", "8")); err != nil || c.WorkerConcurrency < 1 {

@@ -88,7 +88,7 @@ func New(st *store.Store, q *jobs.Queue, client *netguard.Client, opts Options) 
 	}
 	q.Register(jobs.Kind{
 		Name: KindDeliver, Queue: jobs.QueueDeliver, MaxAttempts: deliveryAttempts,
-		Backoff: jobs.ExponentialBackoff(30*time.Second, 6*time.Hour), Timeout: time.Minute,
+		Backoff: q.DefaultBackoff(), Timeout: time.Minute,
 		Handle: f.deliver,
 	})
 	q.Register(jobs.Kind{Name: KindInbox, Queue: jobs.QueueInbox, MaxAttempts: 8, Timeout: 2 * time.Minute, Handle: f.process})

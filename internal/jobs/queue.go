@@ -57,6 +57,7 @@ type Kind struct {
 // Options tune the queue; zero values take the defaults.
 type Options struct {
 	Lease         time.Duration // how long a claim holds without a heartbeat
+	RetryBase     time.Duration // first delay of the default backoff (30 s)
 	SweepInterval time.Duration
 	Concurrency   int
 	Logger        *slog.Logger
@@ -93,6 +94,9 @@ func New(st *store.Store, r *Redis, opts Options) *Queue {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 8
 	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = 30 * time.Second
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -124,7 +128,7 @@ func (q *Queue) Register(k Kind) {
 		k.MaxAttempts = 10
 	}
 	if k.Backoff == nil {
-		k.Backoff = ExponentialBackoff(30*time.Second, 6*time.Hour)
+		k.Backoff = q.DefaultBackoff()
 	}
 	if k.Timeout <= 0 {
 		k.Timeout = 10 * time.Minute
@@ -141,6 +145,11 @@ func (q *Queue) kind(name string) *Kind {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	return q.kinds[name]
+}
+
+// DefaultBackoff doubles from Options.RetryBase up to six hours.
+func (q *Queue) DefaultBackoff() func(int) time.Duration {
+	return ExponentialBackoff(q.opts.RetryBase, 6*time.Hour)
 }
 
 // Spec is what a caller asks to have done.

@@ -31,7 +31,12 @@ type options struct {
 	host      string
 	configure []func(*config.Config)
 	beforeRun []func(*app.App)
+	wrap      func(http.Handler) http.Handler
 }
+
+// Wrap puts middleware in front of the instance's handler: a test can make
+// a real instance answer 500 or 410 for a while, or count what arrives.
+func Wrap(m func(http.Handler) http.Handler) Option { return func(o *options) { o.wrap = m } }
 
 // BeforeRun calls f after the instance is built and before it serves or runs
 // workers: the place to register extra job kinds.
@@ -65,6 +70,7 @@ func Config(t testing.TB) *config.Config {
 	cfg.RedisURL, cfg.RedisNamespace = FreshRedis(t)
 	cfg.SweepInterval = 200 * time.Millisecond
 	cfg.JobLease = 3 * time.Second
+	cfg.RetryBase = 100 * time.Millisecond
 	cfg.WorkerConcurrency = 4
 	cfg.PasswordHashMemoryKiB = 1024
 	cfg.AllowPrivateNetworks = true
@@ -106,6 +112,9 @@ func StartInstance(t testing.TB, cfg *config.Config, opts ...Option) *Instance {
 	inst := &Instance{App: a, URL: cfg.PublicURL.String(), t: t}
 	for _, f := range o.beforeRun {
 		f(a)
+	}
+	if o.wrap != nil {
+		a.Use(o.wrap)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
