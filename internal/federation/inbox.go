@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/assay-social/assay/internal/ap"
@@ -39,7 +38,7 @@ func (f *Service) Receive(ctx context.Context, r *http.Request, body []byte) err
 		return f.refuse("signature", err)
 	}
 
-	act, err := ap.ParseActivity(body)
+	act, err := ap.ParseEnvelope(body)
 	if errors.Is(err, ap.ErrUnsupportedType) {
 		return ErrIgnored
 	}
@@ -119,31 +118,24 @@ func signerUnavailable(err error) error {
 }
 
 // checkObjectOrigin refuses objects created or changed by an actor on
-// another host: a server may only speak for its own objects.
-func (f *Service) checkObjectOrigin(act *ap.Activity) error {
+// another host: a server may only speak for its own objects, and an actor
+// may only update itself.
+func (f *Service) checkObjectOrigin(act *ap.Envelope) error {
 	switch act.Type {
-	case "Create", "Update":
-		if act.Object != nil && hostOf(act.Object.ID) != hostOf(act.Actor) {
-			return apperr.BadRequest("the object " + act.Object.ID + " is not on its actor's host")
+	case "Create", "Update", "Delete":
+		if act.ObjectID != "" && hostOf(act.ObjectID) != hostOf(act.Actor) {
+			return apperr.BadRequest("the object " + act.ObjectID + " is not on its actor's host")
 		}
-		if act.ObjectActor != nil && act.ObjectActor.ID != act.Actor {
-			return apperr.BadRequest("an actor may only update itself")
-		}
-	case "Delete":
-		if act.ObjectIRI != "" && hostOf(act.ObjectIRI) != hostOf(act.Actor) {
-			return apperr.BadRequest("the object " + act.ObjectIRI + " is not on its actor's host")
-		}
+	}
+	if act.Type == "Update" && actorObjectTypes[act.ObjectType] && act.ObjectID != act.Actor {
+		return apperr.BadRequest("an actor may only update itself")
 	}
 	return nil
 }
 
+var actorObjectTypes = map[string]bool{"Person": true, "Service": true, "Application": true, "Group": true, "Organization": true}
+
 func (f *Service) refuse(reason string, err error) error {
 	f.refused.WithLabelValues(reason).Inc()
 	return err
-}
-
-// trimFragment drops a URL's #fragment.
-func trimFragment(u string) string {
-	before, _, _ := strings.Cut(u, "#")
-	return before
 }
