@@ -27,10 +27,11 @@ func domainCommand(ctx context.Context, cfg *config.Config, args []string, stdou
 		if err != nil {
 			return err
 		}
-		if blocks == nil {
-			blocks = []*model.DomainBlock{}
+		out := []map[string]any{}
+		for _, b := range blocks {
+			out = append(out, map[string]any{"domain": b.Domain, "severity": b.Severity, "reason": b.Reason, "created_at": b.CreatedAt})
 		}
-		return printJSON(stdout, blocks)
+		return printJSON(stdout, out)
 	case "block":
 		fs := flag.NewFlagSet("domain block", flag.ContinueOnError)
 		severity := fs.String("severity", model.BlockSuspend, "suspend (no contact at all) or silence (kept off the federated timeline)")

@@ -470,3 +470,21 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestDomainCommands(t *testing.T) {
+	t.Parallel()
+	a := newAssay(t, map[string]string{"ASSAY_DATABASE_URL": testrig.FreshDatabase(t), "ASSAY_DATA_DIR": t.TempDir()})
+	if out := a.mustRun(t, "domain", "block", "Spam.Example", "--severity", "silence", "--reason", "spam").stdout; out != "spam.example: silence\n" {
+		t.Errorf("domain block printed %q", out)
+	}
+	a.run(t, time.Minute, "domain", "block", "x.example", "--severity", "ban").expectFailure(t, "suspend or silence")
+	a.run(t, time.Minute, "domain", "block", "localhost:8080").expectFailure(t, "cannot block itself")
+	var blocks []map[string]any
+	if err := json.Unmarshal([]byte(a.mustRun(t, "domain", "list").stdout), &blocks); err != nil || len(blocks) != 1 {
+		t.Fatalf("domain list: %v %v", blocks, err)
+	}
+	a.mustRun(t, "domain", "unblock", "spam.example")
+	if out := a.mustRun(t, "domain", "list").stdout; strings.TrimSpace(out) != "[]" {
+		t.Errorf("after unblocking, domain list printed %q", out)
+	}
+}

@@ -170,3 +170,41 @@ func TestOpenAPIDocumentsTheRoutes(t *testing.T) {
 		}
 	}
 }
+
+func TestDomainBlocksAreAdminOnly(t *testing.T) {
+	inst := testrig.NewInstance(t)
+	users := inst.StandardUsers()
+	block := map[string]string{"domain": "Spam.Example", "severity": "suspend", "reason": "spam"}
+	if resp := inst.API("POST", "/api/v1/admin/domain_blocks", users.User.Token, block); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("non-admin block: %d", resp.StatusCode)
+	}
+	if resp := inst.API("GET", "/api/v1/admin/domain_blocks", "", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous list: %d", resp.StatusCode)
+	}
+	for name, bad := range map[string]map[string]string{
+		"bad severity": {"domain": "x.example", "severity": "ban"},
+		"no domain":    {"severity": "silence"},
+		"a URL":        {"domain": "https://x.example/", "severity": "silence"},
+		"ourselves":    {"domain": strings.TrimPrefix(inst.URL, "http://"), "severity": "suspend"},
+	} {
+		if resp := inst.API("POST", "/api/v1/admin/domain_blocks", users.Admin.Token, bad); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", name, resp.StatusCode)
+		}
+	}
+	resp := inst.API("POST", "/api/v1/admin/domain_blocks", users.Admin.Token, block)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("admin block: %d %s", resp.StatusCode, resp.Body)
+	}
+	var list []map[string]any
+	inst.API("GET", "/api/v1/admin/domain_blocks", users.Admin.Token, nil).JSON(t, &list)
+	if len(list) != 1 || list[0]["domain"] != "spam.example" || list[0]["severity"] != "suspend" || list[0]["reason"] != "spam" {
+		t.Errorf("blocks: %v", list)
+	}
+	if resp := inst.API("DELETE", "/api/v1/admin/domain_blocks/spam.example", users.Admin.Token, nil); resp.StatusCode != http.StatusNoContent {
+		t.Errorf("unblock: %d", resp.StatusCode)
+	}
+	inst.API("GET", "/api/v1/admin/domain_blocks", users.Admin.Token, nil).JSON(t, &list)
+	if len(list) != 0 {
+		t.Errorf("after unblocking: %v", list)
+	}
+}

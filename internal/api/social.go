@@ -122,10 +122,11 @@ func (h *Handler) listDomainBlocks(w http.ResponseWriter, r *http.Request, user 
 		httpx.JSONError(w, r, err)
 		return
 	}
-	if bs == nil {
-		bs = []*model.DomainBlock{}
+	out := make([]domainBlockJSON, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, domainBlockView(b))
 	}
-	httpx.JSON(w, http.StatusOK, bs)
+	httpx.JSON(w, http.StatusOK, out)
 }
 
 type blockIn struct {
@@ -149,7 +150,7 @@ func (h *Handler) blockDomain(w http.ResponseWriter, r *http.Request, user *mode
 		httpx.JSONError(w, r, err)
 		return
 	}
-	httpx.JSON(w, http.StatusOK, b)
+	httpx.JSON(w, http.StatusOK, domainBlockView(b))
 }
 
 func (h *Handler) unblockDomain(w http.ResponseWriter, r *http.Request, user *model.User) {

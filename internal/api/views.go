@@ -133,3 +133,14 @@ func commentView(c *model.Comment) commentJSON {
 	}
 	return out
 }
+
+type domainBlockJSON struct {
+	Domain    string    `json:"domain"`
+	Severity  string    `json:"severity"`
+	Reason    string    `json:"reason"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func domainBlockView(b *model.DomainBlock) domainBlockJSON {
+	return domainBlockJSON{Domain: b.Domain, Severity: b.Severity, Reason: b.Reason, CreatedAt: b.CreatedAt}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -45,7 +46,7 @@ func (f *Service) fetchJSON(ctx context.Context, target string) ([]byte, error) 
 	req.Header.Set("Accept", acceptActivityJSON)
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, apperr.Wrap(http.StatusBadGateway, "could not fetch "+target, err)
+		return nil, fetchFailed(target, err)
 	}
 	defer resp.Body.Close()
 	switch {
@@ -64,6 +65,24 @@ func (f *Service) fetchJSON(ctx context.Context, target string) ([]byte, error) 
 		return nil, apperr.Wrap(http.StatusBadGateway, "could not read "+target, err)
 	}
 	return body, nil
+}
+
+// fetchFailed explains a failed fetch. A target the SSRF guard refused
+// (loopback, private, link-local…, directly or after a redirect) is the
+// requester's mistake, not an upstream failure: a 400 that says so, rather
+// than a 502 that hides it.
+func fetchFailed(target string, err error) error {
+	var refused *netguard.AddressError
+	if !errors.As(err, &refused) {
+		return apperr.Wrap(http.StatusBadGateway, "could not fetch "+target, err)
+	}
+	where := "it is on a " + refused.Reason
+	var hop *url.Error
+	if errors.As(err, &hop) && hop.URL != target {
+		where = "it redirects to " + hop.URL + ", which is on a " + refused.Reason
+	}
+	return apperr.Wrap(http.StatusBadRequest,
+		"refused to fetch "+target+": "+where+", and this server does not connect to private or internal networks", err)
 }
 
 // FetchActor returns a remote actor, from the cache when it is fresh.
