@@ -132,7 +132,7 @@ func (f *Service) getPlain(ctx context.Context, target, accept string) ([]byte, 
 	req.Header.Set("Accept", accept)
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return nil, apperr.Wrap(http.StatusBadGateway, "could not reach "+hostOf(target), err)
+		return nil, fetchFailed(target, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
