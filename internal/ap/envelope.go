@@ -19,6 +19,11 @@ type Envelope struct {
 	ObjectID   string // the object's id, embedded or by reference
 	ObjectType string // when embedded
 	Embedded   bool   // the object is embedded, not a bare IRI
+
+	// Label candidates of an embedded object, raw: its digitalSourceType
+	// and its attachments', and its tags (FEP-4c96 Labels among them).
+	SourceTypes []string
+	Tags        []Tag
 }
 
 type rawEnvelope struct {
@@ -31,6 +36,19 @@ type rawEnvelope struct {
 type rawRef struct {
 	ID   any `json:"id"`
 	Type any `json:"type"`
+}
+
+type rawLabelled struct {
+	DigitalSourceType any             `json:"digitalSourceType"`
+	Attachment        json.RawMessage `json:"attachment"`
+	Tag               json.RawMessage `json:"tag"`
+}
+
+type rawTag struct {
+	Type              any `json:"type"`
+	Name              any `json:"name"`
+	Href              any `json:"href"`
+	DigitalSourceType any `json:"digitalSourceType"`
 }
 
 // ParseEnvelope checks the size, depth and JSON of an inbox body and reads
@@ -74,6 +92,7 @@ func ParseEnvelope(body []byte) (*Envelope, error) {
 		if json.Unmarshal(raw.Object, &ref) == nil {
 			e.Embedded, e.ObjectType = true, rawType(ref.Type)
 		}
+		e.readLabels(raw.Object)
 	}
 	if e.ObjectID == "" && e.Type != "Flag" && !e.Embedded {
 		return nil, refuse("the %s activity has no object", e.Type)
@@ -107,4 +126,42 @@ func refID(raw json.RawMessage) string {
 		return refID(list[0])
 	}
 	return ""
+}
+
+// readLabels collects an embedded object's label candidates. Malformed
+// parts are skipped: the full parse refuses them later if they matter.
+func (e *Envelope) readLabels(object json.RawMessage) {
+	var obj rawLabelled
+	if json.Unmarshal(object, &obj) != nil {
+		return
+	}
+	if s, ok := obj.DigitalSourceType.(string); ok {
+		e.SourceTypes = append(e.SourceTypes, s)
+	}
+	for _, a := range rawList(obj.Attachment) {
+		if s, ok := a.DigitalSourceType.(string); ok {
+			e.SourceTypes = append(e.SourceTypes, s)
+		}
+	}
+	for _, t := range rawList(obj.Tag) {
+		name, _ := t.Name.(string)
+		href, _ := t.Href.(string)
+		e.Tags = append(e.Tags, Tag{Type: rawType(t.Type), Name: name, Href: href})
+	}
+}
+
+// rawList reads a property given as one object or a list of them.
+func rawList(raw json.RawMessage) []rawTag {
+	if len(raw) == 0 {
+		return nil
+	}
+	var list []rawTag
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one rawTag
+	if json.Unmarshal(raw, &one) == nil {
+		return []rawTag{one}
+	}
+	return nil
 }

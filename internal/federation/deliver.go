@@ -37,6 +37,15 @@ func (f *Service) deliver(ctx context.Context, job *model.Job) error {
 	if err := f.checkNotSuspended(ctx, p.Inbox); err != nil {
 		return jobs.Permanent(err)
 	}
+	if act.Synthetic {
+		if aiFree, err := f.PeerAIFree(ctx, p.Inbox); err != nil {
+			return err
+		} else if aiFree {
+			f.log.Info("not sending synthetic media to an AI-free server", "inbox", p.Inbox, "activity", act.URI)
+			f.skippedAIFree.Inc()
+			return nil
+		}
+	}
 	sender, err := f.store.AccountByID(ctx, act.AccountID)
 	if err != nil {
 		return jobs.Permanent(fmt.Errorf("sender of %s: %w", act.URI, err))

@@ -48,6 +48,11 @@ func (f *Service) VideoDocument(ctx context.Context, id string) ([]byte, error) 
 	if err != nil || !v.Local || !v.Public || v.State != model.VideoReady {
 		return nil, apperr.NotFound("no such video")
 	}
+	if v.Synthetic {
+		if free, err := f.aiFree(ctx); err != nil || free {
+			return nil, apperr.NotFound("no such video")
+		}
+	}
 	obj, err := ap.VideoObject(f.paths, v, v.Account, "")
 	if err != nil {
 		return nil, err

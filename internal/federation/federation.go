@@ -63,8 +63,9 @@ type Service struct {
 
 	keys *keyCache
 
-	received *prometheus.CounterVec
-	refused  *prometheus.CounterVec
+	received      *prometheus.CounterVec
+	refused       *prometheus.CounterVec
+	skippedAIFree prometheus.Counter
 }
 
 // New makes the service and registers its job kinds on q.
@@ -83,8 +84,11 @@ func New(st *store.Store, q *jobs.Queue, client *netguard.Client, opts Options) 
 			Name: "assay_federation_refused_total", Help: "Inbox requests refused, by reason.",
 		}, []string{"reason"}),
 	}
+	f.skippedAIFree = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "assay_federation_ai_free_skipped_total", Help: "Deliveries of synthetic media not sent because the receiving server is AI-free.",
+	})
 	if opts.Metrics != nil {
-		opts.Metrics.MustRegister(f.received, f.refused)
+		opts.Metrics.MustRegister(f.received, f.refused, f.skippedAIFree)
 	}
 	q.Register(jobs.Kind{
 		Name: KindDeliver, Queue: jobs.QueueDeliver, MaxAttempts: deliveryAttempts,

@@ -57,6 +57,9 @@ func (f *Service) Receive(ctx context.Context, r *http.Request, body []byte) err
 	if err := f.checkNotSuspended(ctx, act.Actor); err != nil {
 		return f.refuse("suspended", err)
 	}
+	if err := f.checkAIFree(ctx, act); err != nil {
+		return f.refuse("ai-free", err)
+	}
 
 	uri := act.ID
 	if uri == "" { // a few servers omit ids on transient activities; dedupe on the body instead
@@ -134,6 +137,40 @@ func (f *Service) checkObjectOrigin(act *ap.Envelope) error {
 }
 
 var actorObjectTypes = map[string]bool{"Person": true, "Service": true, "Application": true, "Group": true, "Organization": true}
+
+// errAIFree is DESIGN.md §6's answer to labelled synthetic media.
+var errAIFree = apperr.Forbidden("this instance is AI-free and does not accept labelled synthetic media")
+
+// checkAIFree refuses a Create, Update or Announce of synthetic media when
+// this instance is AI-free and the label is visible in the request: on the
+// embedded object, or on a boosted video we already hold. What only shows
+// later (a boosted object once fetched) is dropped when processed.
+func (f *Service) checkAIFree(ctx context.Context, e *ap.Envelope) error {
+	if e.Type != "Create" && e.Type != "Update" && e.Type != "Announce" {
+		return nil
+	}
+	if free, err := f.aiFree(ctx); err != nil || !free {
+		return err
+	}
+	if _, synthetic := labelOf(e.SourceTypes, e.Tags); synthetic {
+		return errAIFree
+	}
+	if e.Type == "Announce" && !e.Embedded {
+		if v, err := f.store.VideoByURI(ctx, e.ObjectID); err == nil && v.Synthetic {
+			return errAIFree
+		}
+	}
+	return nil
+}
+
+// aiFree reports whether this instance refuses synthetic media now.
+func (f *Service) aiFree(ctx context.Context) (bool, error) {
+	inst, err := f.store.Instance(ctx)
+	if err != nil {
+		return false, err
+	}
+	return inst.AIFree, nil
+}
 
 func (f *Service) refuse(reason string, err error) error {
 	f.refused.WithLabelValues(reason).Inc()

@@ -25,6 +25,7 @@ type outgoing struct {
 	kind      string
 	objectURI string
 	public    bool
+	synthetic bool // carries synthetic media: skipped for AI-free servers at delivery
 	activity  vocab.Type
 	inboxes   []string
 }
@@ -39,7 +40,7 @@ func (f *Service) publish(ctx context.Context, tx *store.Store, o outgoing) erro
 	}
 	row := &model.OutboxActivity{
 		ID: o.id, AccountID: o.actor.ID, URI: o.uri, Type: o.kind, ObjectURI: o.objectURI,
-		Public: o.public, Body: string(body), CreatedAt: time.Now().UTC(),
+		Public: o.public, Synthetic: o.synthetic, Body: string(body), CreatedAt: time.Now().UTC(),
 	}
 	if err := tx.InsertOutboxActivity(ctx, row); err != nil {
 		return err

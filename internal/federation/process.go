@@ -183,6 +183,11 @@ func (f *Service) onUpdate(ctx context.Context, act *ap.Activity, actor *model.A
 			return jobs.Permanent(errors.New("an Update from someone other than the video's author"))
 		}
 		updated := f.videoFromObject(obj, actor)
+		if drop, err := f.dropSynthetic(ctx, updated); err != nil {
+			return err
+		} else if drop {
+			return f.store.DeleteVideo(ctx, v.ID) // it is synthetic now: keep nothing of it
+		}
 		updated.ID, updated.CreatedAt, updated.LikesCount, updated.BoostsCount, updated.CommentsCount =
 			v.ID, v.CreatedAt, v.LikesCount, v.BoostsCount, v.CommentsCount
 		return f.store.UpdateVideo(ctx, updated)

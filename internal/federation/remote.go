@@ -12,12 +12,31 @@ import (
 	"github.com/assay-social/assay/internal/store"
 )
 
-// storeRemoteVideo saves a remote video post (or returns the one we have).
+// dropSynthetic reports whether a remote video must not be stored because
+// it is labelled synthetic and this instance is AI-free.
+func (f *Service) dropSynthetic(ctx context.Context, v *model.Video) (bool, error) {
+	if !v.Synthetic {
+		return false, nil
+	}
+	free, err := f.aiFree(ctx)
+	if err != nil || !free {
+		return false, err
+	}
+	f.refused.WithLabelValues("ai-free").Inc()
+	f.log.Info("dropped labelled synthetic media on an AI-free instance", "object", v.URI)
+	return true, nil
+}
+
+// storeRemoteVideo saves a remote video post (or returns the one we have);
+// nil, nil when an AI-free instance drops it.
 func (f *Service) storeRemoteVideo(ctx context.Context, obj *ap.Object, author *model.Account) (*model.Video, error) {
 	if v, err := f.store.VideoByURI(ctx, obj.ID); err == nil {
 		return v, nil
 	}
 	v := f.videoFromObject(obj, author)
+	if drop, err := f.dropSynthetic(ctx, v); err != nil || drop {
+		return nil, err
+	}
 	if err := f.store.CreateVideo(ctx, v); err != nil {
 		if errors.Is(err, store.ErrConflict) { // stored meanwhile by another job
 			return f.store.VideoByURI(ctx, obj.ID)
@@ -96,11 +115,16 @@ func (f *Service) videoFromObject(obj *ap.Object, author *model.Account) *model.
 	return v
 }
 
-// remoteLabel reads a label from the object, its attachments and its tags
+// remoteLabel reads a label from an object, its attachments and its tags
 // (an FEP-4c96 Label whose name or href says AI-generated).
 func remoteLabel(obj *ap.Object) (iri string, synthetic bool) {
-	candidates := append([]string{obj.DigitalSourceType}, obj.AttachmentSourceTypes...)
-	for _, c := range candidates {
+	return labelOf(append([]string{obj.DigitalSourceType}, obj.AttachmentSourceTypes...), obj.Tags)
+}
+
+// labelOf decides a label from raw source types and tags: the inbox calls it
+// on the envelope, processing on the full object.
+func labelOf(sourceTypes []string, tags []ap.Tag) (iri string, synthetic bool) {
+	for _, c := range sourceTypes {
 		if n, ok := provenance.Normalize(c); ok {
 			if provenance.IsSynthetic(n) {
 				return n, true
@@ -110,7 +134,7 @@ func remoteLabel(obj *ap.Object) (iri string, synthetic bool) {
 			}
 		}
 	}
-	for _, t := range obj.Tags {
+	for _, t := range tags {
 		if t.Type != "Label" {
 			continue
 		}

@@ -136,8 +136,8 @@ func (f *Service) React(ctx context.Context, actor *model.Account, videoID, kind
 			return err
 		}
 		return f.publish(ctx, tx, outgoing{id: id, uri: uri, actor: actor, kind: "Announce", objectURI: v.URI, public: true,
-			activity: ap.Announce(uri, actor.URI, v.URI, []string{ap.Public}, []string{actor.FollowersURI, v.Account.URI}, time.Now().UTC()),
-			inboxes:  inboxes})
+			synthetic: v.Synthetic, activity: ap.Announce(uri, actor.URI, v.URI, []string{ap.Public}, []string{actor.FollowersURI, v.Account.URI}, time.Now().UTC()),
+			inboxes: inboxes})
 	})
 	if err != nil {
 		return nil, err

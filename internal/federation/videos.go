@@ -38,7 +38,7 @@ func (f *Service) publishVideo(ctx context.Context, tx *store.Store, v *model.Vi
 		act = ap.Update(uri, author.URI, obj, to, cc)
 	}
 	return f.publish(ctx, tx, outgoing{id: id, uri: uri, actor: author, kind: kind, objectURI: v.URI, public: true,
-		activity: act, inboxes: inboxes})
+		synthetic: v.Synthetic, activity: act, inboxes: inboxes})
 }
 
 // VideoDeleted sends Delete{Tombstone} to the followers and to the remote

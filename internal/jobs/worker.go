@@ -25,6 +25,9 @@ func (q *Queue) StartWorker() error {
 		Logger:          asynqLogger{q.log},
 		LogLevel:        asynq.WarnLevel,
 		ShutdownTimeout: 10 * time.Second,
+		// Retries and Retry-After delays are scheduled tasks; asynq's default
+		// 5 s check would stretch a short delay into five seconds.
+		DelayedTaskCheckInterval: time.Second,
 	})
 	if err := q.server.Start(asynq.HandlerFunc(q.process)); err != nil {
 		return fmt.Errorf("starting the job worker: %w", err)

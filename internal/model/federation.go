@@ -31,7 +31,8 @@ type OutboxActivity struct {
 	Type      string    `bun:"type,notnull"`
 	ObjectURI string    `bun:"object_uri,notnull"`
 	Public    bool      `bun:"public,notnull"`
-	Body      string    `bun:"body,notnull"` // the JSON sent
+	Synthetic bool      `bun:"synthetic,notnull"` // carries synthetic media: never sent to AI-free servers
+	Body      string    `bun:"body,notnull"`      // the JSON sent
 	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
@@ -64,4 +65,15 @@ type Report struct {
 	Content         string    `bun:"content,notnull"`
 	CreatedAt       time.Time `bun:"created_at,notnull"`
 	ResolvedAt      time.Time `bun:"resolved_at,nullzero"`
+}
+
+// Peer is what another server's NodeInfo said, cached: whether it is an
+// AI-free instance that must not be sent synthetic media.
+type Peer struct {
+	bun.BaseModel `bun:"table:peers"`
+
+	Domain    string    `bun:"domain,pk"`
+	Software  string    `bun:"software,notnull"`
+	AIFree    bool      `bun:"ai_free,notnull"`
+	FetchedAt time.Time `bun:"fetched_at,notnull"`
 }

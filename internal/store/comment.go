@@ -11,6 +11,9 @@ import (
 func (s *Store) AddComment(ctx context.Context, c *model.Comment) (bool, error) {
 	created := false
 	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockVideo(ctx, c.VideoID); err != nil {
+			return err
+		}
 		res, err := tx.db.NewInsert().Model(c).On("CONFLICT (uri) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return mapErr(err)
@@ -43,6 +46,9 @@ func (s *Store) UpdateCommentContent(ctx context.Context, c *model.Comment) erro
 // DeleteComment removes a comment and refreshes the counters.
 func (s *Store) DeleteComment(ctx context.Context, c *model.Comment) error {
 	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockVideo(ctx, c.VideoID); err != nil {
+			return err
+		}
 		if _, err := tx.db.NewDelete().Model((*model.Comment)(nil)).Where("id = ?", c.ID).Exec(ctx); err != nil {
 			return mapErr(err)
 		}

@@ -12,6 +12,9 @@ func (s *Store) AddReaction(ctx context.Context, r *model.Reaction) (*model.Reac
 	var out *model.Reaction
 	created := false
 	err := s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockVideo(ctx, r.VideoID); err != nil {
+			return err
+		}
 		res, err := tx.db.NewInsert().Model(r).On("CONFLICT (kind, account_id, video_id) DO NOTHING").Exec(ctx)
 		if err != nil {
 			return mapErr(err)
@@ -45,6 +48,9 @@ func (s *Store) ReactionByURI(ctx context.Context, uri string) (*model.Reaction,
 // DeleteReaction removes a like or boost and refreshes the counters.
 func (s *Store) DeleteReaction(ctx context.Context, r *model.Reaction) error {
 	return s.InTx(ctx, func(tx *Store) error {
+		if err := tx.lockVideo(ctx, r.VideoID); err != nil {
+			return err
+		}
 		if _, err := tx.db.NewDelete().Model((*model.Reaction)(nil)).Where("id = ?", r.ID).Exec(ctx); err != nil {
 			return mapErr(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/assay-social/assay/internal/model"
 )
@@ -87,6 +88,18 @@ func (s *Store) DeleteVideo(ctx context.Context, id string) error {
 		_, err := tx.db.NewDelete().Model((*model.Video)(nil)).Where("id = ?", id).Exec(ctx)
 		return mapErr(err)
 	})
+}
+
+// lockVideo serialises the transactions that change one video's counters.
+// On PostgreSQL, READ COMMITTED lets two concurrent recounts each miss the
+// other's row; once the row lock is held, later statements see everything
+// committed before it. SQLite runs one writer at a time already.
+func (s *Store) lockVideo(ctx context.Context, videoID string) error {
+	if s.Dialect() != dialect.PG {
+		return nil
+	}
+	_, err := s.db.NewSelect().Model((*model.Video)(nil)).Column("id").Where("id = ?", videoID).For("UPDATE").Exec(ctx)
+	return mapErr(err)
 }
 
 // Recount refreshes a video's like, boost and comment counters from the rows.

@@ -29,6 +29,17 @@ type Service struct {
 	fed   *federation.Service
 }
 
+// aiFree reports whether the instance currently refuses synthetic media: its
+// labelled videos are then hidden everywhere (not deleted), and come back
+// when the switch is turned off.
+func (s *Service) aiFree(ctx context.Context) (bool, error) {
+	inst, err := s.store.Instance(ctx)
+	if err != nil {
+		return false, err
+	}
+	return inst.AIFree, nil
+}
+
 // New makes the service.
 func New(st *store.Store, fed *federation.Service) *Service { return &Service{store: st, fed: fed} }
 
@@ -47,13 +58,24 @@ func (s *Service) Publish(ctx context.Context, v *model.Video) error {
 	})
 }
 
-// Get reads a video; 404 when there is none.
+// Get reads a video; 404 when there is none, or when it is synthetic and
+// the instance is AI-free.
 func (s *Service) Get(ctx context.Context, id string) (*model.Video, error) {
 	v, err := s.store.VideoByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("no such video")
 	}
-	return v, err
+	if err != nil {
+		return nil, err
+	}
+	if v.Synthetic {
+		if hide, err := s.aiFree(ctx); err != nil {
+			return nil, err
+		} else if hide {
+			return nil, apperr.NotFound("no such video")
+		}
+	}
+	return v, nil
 }
 
 // Edit is a partial change of a video's text.
@@ -114,8 +136,12 @@ func (s *Service) Delete(ctx context.Context, user *model.User, id string) error
 }
 
 // owned returns a local video that user may change.
+// Its author may still change a video hidden by the AI-free switch.
 func (s *Service) owned(ctx context.Context, user *model.User, id string) (*model.Video, error) {
-	v, err := s.Get(ctx, id)
+	v, err := s.store.VideoByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, apperr.NotFound("no such video")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +187,11 @@ func (s *Service) Timeline(ctx context.Context, viewer *model.User, q store.Time
 		q.Limit = DefaultTimelineLimit
 	}
 	q.Limit = min(q.Limit, MaxTimelineLimit)
+	hide, err := s.aiFree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q.HideSynthetic = hide
 	if q.Kind == store.TimelineHome {
 		if viewer == nil {
 			return nil, apperr.Unauthorized("the home timeline needs you to be logged in")
