@@ -144,6 +144,9 @@ func (f *Service) ResolveActor(ctx context.Context, target string) (*model.Accou
 		return f.FetchActor(ctx, target, false)
 	}
 	name, domain, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@"), "@")
+	if !ok && name != "" {
+		domain, ok = f.Domain(), true // a bare name is someone here
+	}
 	if !ok || name == "" || domain == "" {
 		return nil, apperr.BadRequest("want NAME@DOMAIN or an actor URL, got " + target)
 	}
