@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -34,9 +35,10 @@ var (
 // Store wraps a database handle or, inside InTx, a transaction: the same
 // methods work in both.
 type Store struct {
-	db    bun.IDB
-	root  *bun.DB
-	hooks *afterCommit // nil outside a transaction
+	db         bun.IDB
+	root       *bun.DB
+	hooks      *afterCommit // nil outside a transaction
+	sqlitePath string       // "" on PostgreSQL; the file migrations lock beside
 }
 
 type afterCommit struct {
@@ -74,7 +76,11 @@ func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 			return nil, fmt.Errorf("ASSAY_DATA_DIR=%s: cannot open the SQLite database: %w", cfg.DataDir, err)
 		}
 	}
-	return &Store{db: db, root: db}, nil
+	st := &Store{db: db, root: db}
+	if !cfg.UsesPostgres() {
+		st.sqlitePath = cfg.SQLitePath()
+	}
+	return st, nil
 }
 
 // OpenSQLite opens a SQLite file in WAL mode. Transactions take the write lock
@@ -98,8 +104,22 @@ func ping(ctx context.Context, db *bun.DB) error {
 	return db.PingContext(ctx)
 }
 
-// Migrate applies pending migrations and returns their names.
+// Migrate applies pending migrations and returns their names. Processes
+// starting together take turns: PostgreSQL through an advisory lock (in
+// migrations.Apply), SQLite through a lock on a file beside the database,
+// which the kernel releases if a process dies holding it.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
+	if s.sqlitePath != "" {
+		lock, err := os.OpenFile(s.sqlitePath+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("taking the migration lock: %w", err)
+		}
+		defer lock.Close()
+		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+			return nil, fmt.Errorf("taking the migration lock: %w", err)
+		}
+		defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
+	}
 	return migrations.Apply(ctx, s.root)
 }
 
