@@ -56,7 +56,7 @@ func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 			return nil, fmt.Errorf("ASSAY_DATABASE_URL=%s: %w", config.Redacted(cfg.DatabaseURL), err)
 		}
 		sqldb.SetMaxOpenConns(20)
-		sqldb.SetMaxIdleConns(5)
+		sqldb.SetMaxIdleConns(20) // as many as open: closing and reopening cost PostgreSQL a core under load (docs/BENCHMARKS.md)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
 		db = bun.NewDB(sqldb, pgdialect.New())
 		if err := ping(ctx, db); err != nil {
