@@ -71,7 +71,11 @@ func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 		if db, err = OpenSQLite(cfg.SQLitePath()); err != nil {
 			return nil, fmt.Errorf("ASSAY_DATA_DIR=%s: cannot open the SQLite database: %w", cfg.DataDir, err)
 		}
-		if err := ping(ctx, db); err != nil {
+		// The first connection turns a new file to WAL, which needs a lock
+		// SQLite does not wait for; processes creating the file together
+		// take turns.
+		err = withFileLock(cfg.SQLitePath(), func() error { return ping(ctx, db) })
+		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("ASSAY_DATA_DIR=%s: cannot open the SQLite database: %w", cfg.DataDir, err)
 		}
@@ -109,18 +113,30 @@ func ping(ctx context.Context, db *bun.DB) error {
 // migrations.Apply), SQLite through a lock on a file beside the database,
 // which the kernel releases if a process dies holding it.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	if s.sqlitePath != "" {
-		lock, err := os.OpenFile(s.sqlitePath+".migrate-lock", os.O_CREATE|os.O_RDWR, 0o600)
-		if err != nil {
-			return nil, fmt.Errorf("taking the migration lock: %w", err)
-		}
-		defer lock.Close()
-		if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-			return nil, fmt.Errorf("taking the migration lock: %w", err)
-		}
-		defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
+	if s.sqlitePath == "" {
+		return migrations.Apply(ctx, s.root)
 	}
-	return migrations.Apply(ctx, s.root)
+	var applied []string
+	err := withFileLock(s.sqlitePath, func() (err error) {
+		applied, err = migrations.Apply(ctx, s.root)
+		return err
+	})
+	return applied, err
+}
+
+// withFileLock runs fn holding an exclusive lock on a file beside the SQLite
+// database; the kernel releases it if the process dies.
+func withFileLock(sqlitePath string, fn func() error) error {
+	lock, err := os.OpenFile(sqlitePath+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("taking the start-up lock: %w", err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("taking the start-up lock: %w", err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
+	return fn()
 }
 
 // Ping is for health checks.
