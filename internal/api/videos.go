@@ -12,6 +12,7 @@ import (
 )
 
 func (h *Handler) videoRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v1/videos", h.user(h.upload))
 	mux.HandleFunc("GET /api/v1/videos/{id}", h.getVideo)
 	mux.HandleFunc("PATCH /api/v1/videos/{id}", h.user(h.patchVideo))
 	mux.HandleFunc("DELETE /api/v1/videos/{id}", h.user(h.deleteVideo))

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"slices"
 	"time"
 
 	"github.com/assay-social/assay/internal/model"
@@ -32,6 +33,8 @@ type videoJSON struct {
 	Synthetic         bool           `json:"synthetic"`
 	DigitalSourceType *string        `json:"digital_source_type"`
 	LabelSource       *string        `json:"label_source"`
+	LabelDetail       *string        `json:"label_detail"`   // why it is labelled, in a sentence
+	FailureReason     *string        `json:"failure_reason"` // set when state is "failed"
 	DurationSeconds   float64        `json:"duration_seconds"`
 	Media             []mediaJSON    `json:"media"`
 	ThumbnailURL      *string        `json:"thumbnail_url"`
@@ -71,6 +74,7 @@ func videoView(v *model.Video) videoJSON {
 	out := videoJSON{
 		ID: v.ID, URI: v.URI, URL: v.URL, Title: v.Title, Description: v.Description, State: v.State,
 		Synthetic: v.Synthetic, DigitalSourceType: orNull(v.DigitalSourceType), LabelSource: orNull(v.LabelSource),
+		LabelDetail: orNull(v.LabelDetail), FailureReason: orNull(v.FailureReason),
 		DurationSeconds: v.DurationSeconds, ThumbnailURL: orNull(v.ThumbnailURL), Local: v.Local,
 		CreatedAt: v.PublishedAt, Likes: v.LikesCount, Boosts: v.BoostsCount, Comments: v.CommentsCount,
 		Media: []mediaJSON{}, Tags: []string{},
@@ -84,6 +88,8 @@ func videoView(v *model.Video) videoJSON {
 		}
 		out.Media = append(out.Media, mediaJSON{URL: m.URL, MimeType: m.MimeType, Width: m.Width, Height: m.Height, Size: m.Size})
 	}
+	// largest first, as in the ActivityPub object
+	slices.SortStableFunc(out.Media, func(a, b mediaJSON) int { return b.Width*b.Height - a.Width*a.Height })
 	for _, t := range v.Tags {
 		out.Tags = append(out.Tags, t.Name)
 	}

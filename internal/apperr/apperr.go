@@ -40,6 +40,10 @@ func Unauthorized(public string) *Error { return New(http.StatusUnauthorized, pu
 func Forbidden(public string) *Error    { return New(http.StatusForbidden, public) }
 func NotFound(public string) *Error     { return New(http.StatusNotFound, public) }
 func Conflict(public string) *Error     { return New(http.StatusConflict, public) }
+func TooLarge(public string) *Error     { return New(http.StatusRequestEntityTooLarge, public) }
+func Unprocessable(public string) *Error {
+	return New(http.StatusUnprocessableEntity, public)
+}
 
 // Status and message for any error: an *Error speaks for itself; anything
 // else is an internal failure whose detail must not leak.

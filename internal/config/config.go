@@ -39,6 +39,9 @@ type Config struct {
 	RedisNamespace        string // prefix for queue names and keys, so several instances can share one Redis
 	Role                  Role
 	FFmpeg                string
+	WASMCacheDir          string        // compiled embedded ffmpeg; DataDir/wasm-cache unless a test shares one
+	MaxUploadBytes        int64         // ASSAY_MAX_UPLOAD_MB
+	MaxVideoDuration      time.Duration // ASSAY_MAX_VIDEO_DURATION
 	Generator             string
 	GeneratorURL          string
 	GeneratorAPIKey       string
@@ -147,6 +150,14 @@ func FromEnv(lookup Lookup) (*Config, error) {
 	}
 	if c.WorkerConcurrency, err = strconv.Atoi(get("ASSAY_WORKER_CONCURRENCY", "8")); err != nil || c.WorkerConcurrency < 1 {
 		errs = append(errs, fmt.Errorf("ASSAY_WORKER_CONCURRENCY: want a whole number ≥ 1"))
+	}
+	if mb, err := strconv.ParseInt(get("ASSAY_MAX_UPLOAD_MB", "500"), 10, 64); err != nil || mb < 1 || mb > 1<<20 {
+		errs = append(errs, fmt.Errorf("ASSAY_MAX_UPLOAD_MB: want a whole number of megabytes ≥ 1"))
+	} else {
+		c.MaxUploadBytes = mb << 20
+	}
+	if c.MaxVideoDuration, err = parseDuration("ASSAY_MAX_VIDEO_DURATION", get("ASSAY_MAX_VIDEO_DURATION", "10m")); err != nil {
+		errs = append(errs, err)
 	}
 	c.PasswordHashMemoryKiB = 19 * 1024
 	return c, errors.Join(errs...)

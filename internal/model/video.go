@@ -41,6 +41,7 @@ type Video struct {
 	Synthetic         bool      `bun:"synthetic,notnull"`
 	DigitalSourceType string    `bun:"digital_source_type,notnull"` // IRI or ""
 	LabelSource       string    `bun:"label_source,notnull"`        // LabelGenerated… or ""
+	LabelDetail       string    `bun:"label_detail,notnull"`        // why: what detection found, or the generator
 	DurationSeconds   float64   `bun:"duration_seconds,notnull"`
 	ThumbnailURL      string    `bun:"thumbnail_url,notnull"`
 	Sensitive         bool      `bun:"sensitive,notnull"`

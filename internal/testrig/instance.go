@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -74,6 +76,7 @@ func Config(t testing.TB) *config.Config {
 	cfg.WorkerConcurrency = 4
 	cfg.PasswordHashMemoryKiB = 1024
 	cfg.AllowPrivateNetworks = true
+	cfg.WASMCacheDir = filepath.Join(os.TempDir(), "assay-test-wasm-cache") // compile the embedded ffmpeg once, not per test
 	return cfg
 }
 

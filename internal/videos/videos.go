@@ -6,6 +6,7 @@ package videos
 import (
 	"context"
 	"errors"
+	"os"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -27,6 +28,7 @@ const (
 type Service struct {
 	store *store.Store
 	fed   *federation.Service
+	media *Media
 }
 
 // aiFree reports whether the instance currently refuses synthetic media: its
@@ -40,8 +42,12 @@ func (s *Service) aiFree(ctx context.Context) (bool, error) {
 	return inst.AIFree, nil
 }
 
-// New makes the service.
-func New(st *store.Store, fed *federation.Service) *Service { return &Service{store: st, fed: fed} }
+// New makes the service and registers its media jobs.
+func New(st *store.Store, fed *federation.Service, m *Media) *Service {
+	s := &Service{store: st, fed: fed, media: m}
+	s.registerJobs()
+	return s
+}
 
 // Publish stores a ready local video and sends it to the author's followers,
 // in one transaction. The media pipeline calls it when processing finishes.
@@ -131,8 +137,26 @@ func (s *Service) Delete(ctx context.Context, user *model.User, id string) error
 				return err
 			}
 		}
-		return tx.DeleteVideo(ctx, v.ID)
+		if err := tx.DeleteVideo(ctx, v.ID); err != nil {
+			return err
+		}
+		tx.AfterCommit(func() { s.removeFiles(v) })
+		return nil
 	})
+}
+
+// removeFiles deletes what a deleted video left in storage and staging.
+func (s *Service) removeFiles(v *model.Video) {
+	var keys []string
+	for _, m := range v.Media {
+		if m.Path != "" {
+			keys = append(keys, m.Path)
+		}
+	}
+	if err := s.media.Storage.Delete(context.Background(), keys...); err != nil {
+		s.media.Log.Warn("could not delete a deleted video's files", "video", v.ID, "err", err)
+	}
+	os.RemoveAll(s.stagingDir(v.ID))
 }
 
 // owned returns a local video that user may change.
