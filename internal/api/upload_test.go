@@ -36,7 +36,7 @@ type uploadedVideo struct {
 	} `json:"media"`
 }
 
-func clip(t *testing.T, name string) []byte {
+func clip(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "media", "testdata", name))
 	if err != nil {
@@ -46,7 +46,7 @@ func clip(t *testing.T, name string) []byte {
 }
 
 // settle waits until processing has finished one way or the other.
-func settleUpload(t *testing.T, inst *testrig.Instance, token, id string) uploadedVideo {
+func settleUpload(t testing.TB, inst *testrig.Instance, token, id string) uploadedVideo {
 	t.Helper()
 	var v uploadedVideo
 	testrig.Eventually(t, 3*time.Minute, "video "+id+" to finish processing", func() bool {

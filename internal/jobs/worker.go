@@ -28,6 +28,9 @@ func (q *Queue) StartWorker() error {
 		// Retries and Retry-After delays are scheduled tasks; asynq's default
 		// 5 s check would stretch a short delay into five seconds.
 		DelayedTaskCheckInterval: time.Second,
+		// An idle worker polls for new tasks this often (asynq's default is
+		// 1 s): a delivery or an upload waits at most this long to start.
+		TaskCheckInterval: 100 * time.Millisecond,
 	})
 	if err := q.server.Start(asynq.HandlerFunc(q.process)); err != nil {
 		return fmt.Errorf("starting the job worker: %w", err)
