@@ -29,7 +29,7 @@ func (h *Handler) videoRoutes(mux *http.ServeMux) {
 }
 
 func (h *Handler) getVideo(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Videos.Get(r.Context(), r.PathValue("id"))
+	v, err := h.Videos.Get(r.Context(), auth.From(r.Context()).User, r.PathValue("id"))
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return
@@ -80,7 +80,7 @@ func (h *Handler) react(kind string, add bool) func(http.ResponseWriter, *http.R
 }
 
 func (h *Handler) listComments(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Videos.Get(r.Context(), r.PathValue("id"))
+	v, err := h.Videos.Get(r.Context(), auth.From(r.Context()).User, r.PathValue("id"))
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return

@@ -64,15 +64,19 @@ func (s *Service) Publish(ctx context.Context, v *model.Video) error {
 	})
 }
 
-// Get reads a video; 404 when there is none, or when it is synthetic and
-// the instance is AI-free.
-func (s *Service) Get(ctx context.Context, id string) (*model.Video, error) {
+// Get reads a video for viewer (nil when logged out); 404 when there is
+// none, when it is synthetic and the instance is AI-free, or when it is
+// still processing (or failed) and viewer is not its author.
+func (s *Service) Get(ctx context.Context, viewer *model.User, id string) (*model.Video, error) {
 	v, err := s.store.VideoByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("no such video")
 	}
 	if err != nil {
 		return nil, err
+	}
+	if v.State != model.VideoReady && (viewer == nil || viewer.AccountID != v.AccountID) {
+		return nil, apperr.NotFound("no such video")
 	}
 	if v.Synthetic {
 		if hide, err := s.aiFree(ctx); err != nil {

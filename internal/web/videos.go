@@ -7,6 +7,7 @@ import (
 
 	"github.com/assay-social/assay/internal/ap"
 	"github.com/assay-social/assay/internal/apperr"
+	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
 	"github.com/assay-social/assay/templates"
@@ -56,7 +57,7 @@ func videoView(v *model.Video) templates.VideoView {
 
 // Watch is the page of one video.
 func (h *Handler) Watch(w http.ResponseWriter, r *http.Request) {
-	v, err := h.Videos.Get(r.Context(), r.PathValue("id"))
+	v, err := h.Videos.Get(r.Context(), auth.From(r.Context()).User, r.PathValue("id"))
 	if err != nil {
 		h.errorPage(w, r, err)
 		return
