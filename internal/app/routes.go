@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,10 +25,22 @@ func (a *App) routes(pages *web.Handler, apiHandler *api.Handler, fedHandler *ap
 		pages.Routes(mux)
 		apiHandler.Routes(mux)
 		fedHandler.Routes(mux)
+		mux.Handle("GET /media/{key}", a.Media) // and HEAD
 		mux.HandleFunc("/", pages.NotFound)
 	}
 	m := newHTTPMetrics(a.Metrics)
-	return a.observe(m, recoverPanics(pages, authn.Middleware(recordRoute(mux))))
+	inner := recordRoute(mux)
+	authed := authn.Middleware(inner)
+	// Media files are public and immutable: a browser's session cookie on
+	// every range request of a playing clip needs no database lookup.
+	byPath := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/media/") {
+			inner.ServeHTTP(w, r)
+			return
+		}
+		authed.ServeHTTP(w, r)
+	})
+	return a.observe(m, recoverPanics(pages, byPath))
 }
 
 // healthz answers 200 when the database and Redis both answer.
