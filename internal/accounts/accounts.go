@@ -103,7 +103,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (*model.User, error) {
 	}
 	user := &model.User{
 		ID: model.NewID(), Email: email, PasswordHash: HashPassword(in.Password, s.hashMemoryKiB),
-		Admin: in.Admin, CreatedAt: now, UpdatedAt: now,
+		Admin: in.Admin, DefaultMedia: store.MediaAll, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := s.store.CreateLocalUser(ctx, acct, user); err != nil {
 		if errors.Is(err, store.ErrConflict) { // lost a race with a simultaneous signup
@@ -229,4 +229,15 @@ func (s *Service) UserByName(ctx context.Context, username string) (*model.User,
 		return nil, apperr.NotFound("no local user named " + username)
 	}
 	return u, err
+}
+
+// LocalAccount finds the account of a local person by name, for their
+// profile page and feed; 404 when there is no one by that name (the
+// instance actor is not a person).
+func (s *Service) LocalAccount(ctx context.Context, username string) (*model.Account, error) {
+	a, err := s.store.AccountByName(ctx, strings.ToLower(strings.TrimSpace(username)), "")
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.ActorType != "Person") {
+		return nil, apperr.NotFound("There is no one by that name here.")
+	}
+	return a, err
 }

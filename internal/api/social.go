@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/assay-social/assay/internal/apperr"
+	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
@@ -15,6 +16,8 @@ func (h *Handler) socialRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/follows", h.user(h.unfollow))
 	mux.HandleFunc("GET /api/v1/follow_requests", h.user(h.followRequests))
 	mux.HandleFunc("POST /api/v1/follow_requests/{id}/authorize", h.user(h.authorizeFollow))
+	mux.HandleFunc("GET /api/v1/accounts/verify_credentials", h.user(h.verifyCredentials))
+	mux.HandleFunc("PATCH /api/v1/accounts/update_credentials", h.user(h.updateCredentials))
 	mux.HandleFunc("GET /api/v1/accounts/{acct}", h.getAccount)
 	mux.HandleFunc("GET /api/v1/accounts/{acct}/videos", h.accountVideos)
 	mux.HandleFunc("GET /api/v1/admin/domain_blocks", h.user(h.listDomainBlocks))
@@ -95,7 +98,7 @@ func (h *Handler) accountVideos(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	vs, err := h.Videos.Timeline(r.Context(), nil, store.TimelineQuery{
+	vs, err := h.Videos.Timeline(r.Context(), auth.User(r.Context()), store.TimelineQuery{
 		Kind: store.TimelineAccount, AccountID: a.ID, Media: q.Get("media"), MaxID: q.Get("max_id"), Limit: limit,
 	})
 	if err != nil {

@@ -50,6 +50,7 @@ type User struct {
 	Email        string    `bun:"email,notnull"`
 	PasswordHash string    `bun:"password_hash,notnull"`
 	Admin        bool      `bun:"admin,notnull"`
+	DefaultMedia string    `bun:"default_media,notnull"` // the timeline filter used when a request names none: all, human or ai
 	CreatedAt    time.Time `bun:"created_at,notnull"`
 	UpdatedAt    time.Time `bun:"updated_at,notnull"`
 }

@@ -35,6 +35,13 @@ func (s *Store) UserByID(ctx context.Context, id string) (*model.User, error) {
 	return one(u, err)
 }
 
+// UpdateUserPreferences saves the settings a user changes for themselves.
+func (s *Store) UpdateUserPreferences(ctx context.Context, u *model.User) error {
+	u.UpdatedAt = time.Now().UTC()
+	_, err := s.db.NewUpdate().Model(u).Column("default_media", "updated_at").WherePK().Exec(ctx)
+	return mapErr(err)
+}
+
 // CountLocalUsers is for NodeInfo and the first-user-is-admin rule.
 func (s *Store) CountLocalUsers(ctx context.Context) (int64, error) {
 	n, err := s.db.NewSelect().Model((*model.User)(nil)).Count(ctx)

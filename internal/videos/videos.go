@@ -196,21 +196,45 @@ func TagsOf(text string) []*model.VideoTag {
 	return tags
 }
 
+var tagName = regexp.MustCompile(`^[\p{L}\p{N}_]{1,100}$`)
+
+// TagName is a hashtag as tag timelines look it up: lowercase, without
+// '#'; ok is false when it could never be a hashtag.
+func TagName(s string) (name string, ok bool) {
+	name = strings.ToLower(strings.TrimPrefix(s, "#"))
+	return name, tagName.MatchString(name)
+}
+
 // TimelineLimit bounds a page.
 const (
 	DefaultTimelineLimit = 20
 	MaxTimelineLimit     = 40
 )
 
-// Timeline reads a page of a timeline for viewer (nil when logged out).
-func (s *Service) Timeline(ctx context.Context, viewer *model.User, q store.TimelineQuery) ([]*model.Video, error) {
-	switch q.Media {
-	case "", store.MediaAll:
-		q.Media = store.MediaAll
-	case store.MediaHuman, store.MediaAI:
-	default:
-		return nil, apperr.BadRequest("media is all, human or ai")
+// MediaFilter is the filter a timeline request gets: the one it names, else
+// the logged-in viewer's default, else all.
+func MediaFilter(viewer *model.User, requested string) (string, error) {
+	if requested == "" && viewer != nil {
+		requested = viewer.DefaultMedia
 	}
+	switch requested {
+	case "", store.MediaAll:
+		return store.MediaAll, nil
+	case store.MediaHuman, store.MediaAI:
+		return requested, nil
+	}
+	return "", apperr.BadRequest("media is all, human or ai")
+}
+
+// Timeline reads a page of a timeline for viewer (nil when logged out). A
+// query without a media filter gets the viewer's default (MediaFilter).
+func (s *Service) Timeline(ctx context.Context, viewer *model.User, q store.TimelineQuery) ([]*model.Video, error) {
+	media, err := MediaFilter(viewer, q.Media)
+	if err != nil {
+		return nil, err
+	}
+	q.Media = media
+	q.Tag, _ = TagName(q.Tag)
 	if q.Limit <= 0 {
 		q.Limit = DefaultTimelineLimit
 	}

@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
@@ -12,11 +14,26 @@ import (
 )
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	next := localPath(r.URL.Query().Get("next"))
 	if auth.User(r.Context()) != nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	h.renderLogin(w, r, http.StatusOK, templates.AuthForm{})
+	if next == "/" {
+		next = ""
+	}
+	h.renderLogin(w, r, http.StatusOK, templates.AuthForm{Next: next})
+}
+
+// localPath is p when it is a path on this site, else "/": a login never
+// sends anyone on to another site.
+func localPath(p string) string {
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(p, "/") ||
+		strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/"
+	}
+	return p
 }
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int, f templates.AuthForm) {
@@ -36,7 +53,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		httpx.Logger(ctx).Warn("login limiter unavailable", "err", err)
 	}
-	form := templates.AuthForm{Username: r.PostFormValue("username")}
+	form := templates.AuthForm{Username: r.PostFormValue("username"), Next: r.PostFormValue("next")}
 	if blocked {
 		form.Error = "Too many failed logins from your address. Please wait 15 minutes and try again."
 		h.renderLogin(w, r, http.StatusTooManyRequests, form)
@@ -61,7 +78,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, localPath(form.Next), http.StatusSeeOther)
 }
 
 func (h *Handler) signupForm(w http.ResponseWriter, r *http.Request) {

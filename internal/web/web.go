@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/a-h/templ"
@@ -33,17 +34,19 @@ type Handler struct {
 	Auth     *auth.Auth
 	Logins   *ratelimit.Failures
 	Assets   *static.Assets
+
+	PublicURL *url.URL // where the world reaches this instance, for feeds and handles
 }
 
 // Routes registers the pages on mux.
 func (h *Handler) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.HandleFunc("POST /login", h.form(h.login))
 	mux.HandleFunc("GET /signup", h.signupForm)
 	mux.HandleFunc("POST /signup", h.form(h.signup))
 	mux.HandleFunc("POST /logout", h.form(h.logout))
-	mux.HandleFunc("GET /{handle}", h.profile) // /@NAME; literal routes take precedence
+	h.timelineRoutes(mux)
+	h.settingsRoutes(mux)
 	mux.Handle("GET /static/", h.Assets)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.Assets.URL("favicon.svg"), http.StatusMovedPermanently)
@@ -114,10 +117,6 @@ func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
 // Recovered renders the page for a handler that panicked.
 func (h *Handler) Recovered(w http.ResponseWriter, r *http.Request) {
 	h.errorPage(w, r, apperr.New(http.StatusInternalServerError, ""))
-}
-
-func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, templates.Home(h.page(w, r, "")))
 }
 
 // detached keeps a write going if the browser disconnects mid-request.

@@ -1,0 +1,108 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/assay-social/assay/internal/testrig"
+)
+
+// A user sets a default filter through the API; every timeline they ask
+// for without ?media= uses it, an explicit filter still wins, and nobody
+// else is affected.
+func TestDefaultMediaThroughCredentials(t *testing.T) {
+	inst := testrig.NewInstance(t)
+	users := inst.StandardUsers()
+	bob := users.User
+	named := map[string]string{}
+	for _, f := range []testrig.VideoFixture{
+		{Title: "bob-human", Description: "#cats"},
+		{Title: "bob-ai", Description: "#cats", Synthetic: true},
+	} {
+		named[f.Title] = inst.PublishVideo(bob, f).URI
+	}
+	all := []string{named["bob-ai"], named["bob-human"]}
+	human, ai := []string{named["bob-human"]}, []string{named["bob-ai"]}
+
+	var me map[string]any
+	resp := inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("verify_credentials: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp.JSON(t, &me)
+	if me["username"] != "bob" || me["acct"] != "bob" || me["default_media"] != "all" {
+		t.Errorf("verify_credentials of a new account: %v", me)
+	}
+
+	resp = inst.API("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{"default_media": "human"})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("update_credentials: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp.JSON(t, &me)
+	if me["default_media"] != "human" || me["username"] != "bob" {
+		t.Errorf("update_credentials answered %v", me)
+	}
+	inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil).JSON(t, &me)
+	if me["default_media"] != "human" {
+		t.Errorf("the default did not stick: %v", me)
+	}
+
+	for _, path := range []string{"/api/v1/timelines/home", "/api/v1/timelines/local", "/api/v1/timelines/federated",
+		"/api/v1/timelines/tag/cats", "/api/v1/accounts/bob/videos"} {
+		if got := ids(t, inst, path, bob.Token); !slices.Equal(got, human) {
+			t.Errorf("%s with bob's default: %v, want only the human clip", path, got)
+		}
+		if got := ids(t, inst, path+"?media=all", bob.Token); !slices.Equal(got, all) {
+			t.Errorf("%s?media=all must override the default: %v", path, got)
+		}
+		if got := ids(t, inst, path+"?media=ai", bob.Token); !slices.Equal(got, ai) {
+			t.Errorf("%s?media=ai must override the default: %v", path, got)
+		}
+		if path != "/api/v1/timelines/home" {
+			if got := ids(t, inst, path, ""); !slices.Equal(got, all) {
+				t.Errorf("%s without a token is filtered by bob's default: %v", path, got)
+			}
+			if got := ids(t, inst, path, users.Admin.Token); !slices.Equal(got, all) {
+				t.Errorf("%s for alice is filtered by bob's default: %v", path, got)
+			}
+		}
+	}
+
+	for name, c := range map[string]struct {
+		token string
+		body  any
+		want  int
+	}{
+		"an unknown filter":        {bob.Token, map[string]string{"default_media": "robots"}, http.StatusBadRequest},
+		"a field it does not take": {bob.Token, map[string]string{"locked": "yes"}, http.StatusBadRequest},
+		"no token":                 {"", map[string]string{"default_media": "ai"}, http.StatusUnauthorized},
+	} {
+		resp := inst.API("PATCH", "/api/v1/accounts/update_credentials", c.token, c.body)
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: %d, want %d", name, resp.StatusCode, c.want)
+		}
+		errorOf(t, resp)
+	}
+	if resp := inst.API("GET", "/api/v1/accounts/verify_credentials", "", nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("verify_credentials without a token: %d, want 401", resp.StatusCode)
+	}
+	inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil).JSON(t, &me)
+	if me["default_media"] != "human" {
+		t.Errorf("refused updates changed the default: %v", me)
+	}
+
+	// The OpenAPI document describes both.
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	inst.API("GET", "/api/openapi.json", "", nil).JSON(t, &doc)
+	if _, ok := doc.Paths["/api/v1/accounts/verify_credentials"]["get"]; !ok {
+		t.Error("GET verify_credentials is not in the OpenAPI document")
+	}
+	if op, ok := doc.Paths["/api/v1/accounts/update_credentials"]["patch"]; !ok || !strings.Contains(string(op), "default_media") {
+		t.Error("PATCH update_credentials is not in the OpenAPI document with default_media")
+	}
+}
