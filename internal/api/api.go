@@ -6,9 +6,11 @@ import (
 	_ "embed"
 	"net/http"
 
+	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/federation"
+	"github.com/assay-social/assay/internal/generate"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/model"
@@ -24,14 +26,16 @@ const maxJSONBytes = 64 << 10
 
 // Handler holds what the API needs.
 type Handler struct {
-	Instance   *instance.Service
-	Videos     *videos.Service
-	Federation *federation.Service
-	Store      *store.Store
-	Auth       *auth.Auth
-	Domain     string
-	Version    string
-	Generator  string
+	Accounts    *accounts.Service
+	Instance    *instance.Service
+	Videos      *videos.Service
+	Federation  *federation.Service
+	Store       *store.Store
+	Generations *generate.Service
+	Auth        *auth.Auth
+	Domain      string
+	Version     string
+	Generator   string
 }
 
 // Routes registers the API on mux.
@@ -45,6 +49,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/instance", h.user(h.patchInstance))
 	h.videoRoutes(mux)
 	h.socialRoutes(mux)
+	h.generationRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusNotFound, map[string]string{"error": "no such API endpoint"})
 	})

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -22,8 +23,10 @@ import (
 	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/federation"
+	"github.com/assay-social/assay/internal/generate"
 	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/jobs"
+	"github.com/assay-social/assay/internal/media"
 	"github.com/assay-social/assay/internal/netguard"
 	"github.com/assay-social/assay/internal/ratelimit"
 	"github.com/assay-social/assay/internal/store"
@@ -44,17 +47,19 @@ const (
 
 // App is one running instance.
 type App struct {
-	Config     *config.Config
-	Log        *slog.Logger
-	Store      *store.Store
-	Redis      *jobs.Redis
-	Jobs       *jobs.Queue
-	Accounts   *accounts.Service
-	Instance   *instance.Service
-	Federation *federation.Service
-	Videos     *videos.Service
-	Client     *netguard.Client
-	Metrics    *prometheus.Registry
+	Config      *config.Config
+	Log         *slog.Logger
+	Store       *store.Store
+	Redis       *jobs.Redis
+	Jobs        *jobs.Queue
+	Accounts    *accounts.Service
+	Instance    *instance.Service
+	Federation  *federation.Service
+	Videos      *videos.Service
+	Generations *generate.Service
+	Media       *media.Local
+	Client      *netguard.Client
+	Metrics     *prometheus.Registry
 
 	handler http.Handler
 }
@@ -67,6 +72,10 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 
 	var err error
 	if a.Store, err = store.Open(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if a.Media, err = media.NewLocal(filepath.Join(cfg.DataDir, "media")); err != nil {
+		a.Store.Close()
 		return nil, err
 	}
 	if applied, err := a.Store.Migrate(ctx); err != nil {
@@ -95,6 +104,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	})
 	a.Accounts = accounts.New(a.Store, cfg.PublicURL, cfg.PasswordHashMemoryKiB)
 	a.Instance = instance.New(a.Store)
+	a.registerAIFreeGauge()
 	a.Client = netguard.New(netguard.Options{
 		AllowPrivate: cfg.AllowPrivateNetworks,
 		UserAgent:    "Assay/" + Version + " (+" + cfg.PublicURL.String() + ")",
@@ -106,7 +116,36 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		a.Close()
 		return nil, err
 	}
-	a.Videos = videos.New(a.Store, a.Federation)
+	wasmCache := cfg.WASMCacheDir
+	if wasmCache == "" {
+		wasmCache = filepath.Join(cfg.DataDir, "wasm-cache")
+	}
+	ff, err := media.NewFFmpeg(cfg.FFmpeg, wasmCache)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Videos = videos.New(a.Store, a.Federation, &videos.Media{
+		FFmpeg: ff, Storage: a.Media, Jobs: a.Jobs, StagingDir: filepath.Join(cfg.DataDir, "uploads"),
+		PublicURL: cfg.PublicURL.String(), MaxUploadBytes: cfg.MaxUploadBytes,
+		Limits: media.Limits{MaxDuration: cfg.MaxVideoDuration}, Log: log,
+	})
+	// The generator is the operator's own service, often on their own
+	// network (a GPU box running ComfyUI): private addresses are allowed,
+	// and the job's context, not a fixed timeout, bounds each call.
+	genClient := netguard.New(netguard.Options{AllowPrivate: true, Timeout: -1, UserAgent: "Assay/" + Version})
+	backend, err := generate.New(cfg.Generator, generate.Options{
+		FFmpeg: ff, URL: cfg.GeneratorURL, APIKey: cfg.GeneratorAPIKey, Model: cfg.GeneratorModel,
+		Workflow: cfg.GeneratorWorkflow, Client: genClient, Poll: cfg.GeneratorPoll,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Generations = generate.NewService(a.Store, a.Jobs, backend, a.Videos, generate.Limits{
+		Concurrency: cfg.GenerationConcurrency, DailyQuota: cfg.GenerationDailyQuota,
+		Timeout: cfg.GenerationTimeout, MaxSeconds: 20,
+	}, log)
 
 	assets, err := static.Load()
 	if err != nil {
@@ -115,12 +154,12 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	authn := auth.New(a.Accounts, secret, cfg.SecureCookies())
 	pages := &web.Handler{
-		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Store: a.Store, Auth: authn, Assets: assets,
+		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Store: a.Store, Auth: authn, Assets: assets, PublicURL: cfg.PublicURL,
 		Logins: ratelimit.NewFailures(a.Redis.Client, a.Redis.Key("login-failures")+":", maxFailedLogins, failedLoginWindow),
 	}
 	apiHandler := &api.Handler{
-		Instance: a.Instance, Videos: a.Videos, Federation: a.Federation, Store: a.Store,
-		Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator,
+		Instance: a.Instance, Videos: a.Videos, Federation: a.Federation, Store: a.Store, Generations: a.Generations,
+		Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator, Accounts: a.Accounts,
 	}
 	fedHandler := &apub.Handler{Federation: a.Federation, HTML: http.HandlerFunc(pages.Watch)}
 	a.handler = a.routes(pages, apiHandler, fedHandler, authn)
@@ -146,6 +185,7 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		ConnContext:       media.ConnContext, // lets /media cork the socket like nginx's tcp_nopush (docs/BENCHMARKS.md)
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	serveErr := make(chan error, 1)

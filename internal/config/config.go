@@ -47,6 +47,10 @@ type Config struct {
 	GeneratorAPIKey       string
 	GeneratorModel        string
 	GeneratorWorkflow     string
+	GenerationConcurrency int           // per user (ASSAY_GENERATION_CONCURRENCY)
+	GenerationDailyQuota  int           // per user (ASSAY_GENERATION_DAILY_QUOTA)
+	GenerationTimeout     time.Duration // ASSAY_GENERATION_TIMEOUT
+	GeneratorPoll         time.Duration // between status checks of a remote generator; tests shorten it
 	AllowPrivateNetworks  bool
 	LogFormat             string // "text" or "json"
 	LogLevel              string
@@ -157,6 +161,16 @@ func FromEnv(lookup Lookup) (*Config, error) {
 		c.MaxUploadBytes = mb << 20
 	}
 	if c.MaxVideoDuration, err = parseDuration("ASSAY_MAX_VIDEO_DURATION", get("ASSAY_MAX_VIDEO_DURATION", "10m")); err != nil {
+		errs = append(errs, err)
+	}
+	if c.GenerationConcurrency, err = strconv.Atoi(get("ASSAY_GENERATION_CONCURRENCY", "2")); err != nil || c.GenerationConcurrency < 1 {
+		errs = append(errs, fmt.Errorf("ASSAY_GENERATION_CONCURRENCY: want a whole number ≥ 1"))
+	}
+	if c.GenerationDailyQuota, err = strconv.Atoi(get("ASSAY_GENERATION_DAILY_QUOTA", "50")); err != nil || c.GenerationDailyQuota < 0 {
+		errs = append(errs, fmt.Errorf("ASSAY_GENERATION_DAILY_QUOTA: want a whole number ≥ 0"))
+	}
+	c.GeneratorPoll = 2 * time.Second
+	if c.GenerationTimeout, err = parseDuration("ASSAY_GENERATION_TIMEOUT", get("ASSAY_GENERATION_TIMEOUT", "15m")); err != nil {
 		errs = append(errs, err)
 	}
 	c.PasswordHashMemoryKiB = 19 * 1024

@@ -53,7 +53,7 @@ func (f *Service) VideoDocument(ctx context.Context, id string) ([]byte, error) 
 			return nil, apperr.NotFound("no such video")
 		}
 	}
-	obj, err := ap.VideoObject(f.paths, v, v.Account, "")
+	obj, err := ap.VideoObject(f.paths, v, v.Account, v.Generator)
 	if err != nil {
 		return nil, err
 	}

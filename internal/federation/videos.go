@@ -23,7 +23,7 @@ func (f *Service) VideoUpdated(ctx context.Context, tx *store.Store, v *model.Vi
 
 func (f *Service) publishVideo(ctx context.Context, tx *store.Store, v *model.Video, kind string) error {
 	author := v.Account
-	obj, err := ap.VideoObject(f.paths, v, author, "")
+	obj, err := ap.VideoObject(f.paths, v, author, v.Generator)
 	if err != nil {
 		return err
 	}

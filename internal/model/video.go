@@ -42,6 +42,8 @@ type Video struct {
 	DigitalSourceType string    `bun:"digital_source_type,notnull"` // IRI or ""
 	LabelSource       string    `bun:"label_source,notnull"`        // LabelGenerated… or ""
 	LabelDetail       string    `bun:"label_detail,notnull"`        // why: what detection found, or the generator
+	Generator         string    `bun:"generator,notnull"`           // backend and model, for clips this server generated
+	Prompt            string    `bun:"prompt,notnull"`              // shown only when the creator chose to
 	DurationSeconds   float64   `bun:"duration_seconds,notnull"`
 	ThumbnailURL      string    `bun:"thumbnail_url,notnull"`
 	Sensitive         bool      `bun:"sensitive,notnull"`

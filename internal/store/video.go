@@ -53,7 +53,7 @@ func (s *Store) UpdateVideo(ctx context.Context, v *model.Video) error {
 		v.UpdatedAt = time.Now().UTC()
 		if _, err := tx.db.NewUpdate().Model(v).
 			Column("title", "description", "state", "failure_reason", "synthetic", "digital_source_type",
-				"label_source", "label_detail", "duration_seconds", "thumbnail_url", "sensitive", "url", "updated_at").
+				"label_source", "label_detail", "generator", "prompt", "duration_seconds", "thumbnail_url", "sensitive", "url", "updated_at").
 			WherePK().Exec(ctx); err != nil {
 			return mapErr(err)
 		}
