@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-//go:embed *.css *.svg
+//go:embed *.css *.svg *.js
 var files embed.FS
 
 // Assets serves the embedded files under /static/HASH/NAME.

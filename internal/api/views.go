@@ -34,6 +34,8 @@ type videoJSON struct {
 	DigitalSourceType *string        `json:"digital_source_type"`
 	LabelSource       *string        `json:"label_source"`
 	LabelDetail       *string        `json:"label_detail"`   // why it is labelled, in a sentence
+	Generator         *string        `json:"generator"`      // the model, for clips generated here
+	Prompt            *string        `json:"prompt"`         // when the creator chose to show it
 	FailureReason     *string        `json:"failure_reason"` // set when state is "failed"
 	DurationSeconds   float64        `json:"duration_seconds"`
 	Media             []mediaJSON    `json:"media"`
@@ -75,6 +77,7 @@ func videoView(v *model.Video) videoJSON {
 		ID: v.ID, URI: v.URI, URL: v.URL, Title: v.Title, Description: v.Description, State: v.State,
 		Synthetic: v.Synthetic, DigitalSourceType: orNull(v.DigitalSourceType), LabelSource: orNull(v.LabelSource),
 		LabelDetail: orNull(v.LabelDetail), FailureReason: orNull(v.FailureReason),
+		Generator: orNull(v.Generator), Prompt: orNull(v.Prompt),
 		DurationSeconds: v.DurationSeconds, ThumbnailURL: orNull(v.ThumbnailURL), Local: v.Local,
 		CreatedAt: v.PublishedAt, Likes: v.LikesCount, Boosts: v.BoostsCount, Comments: v.CommentsCount,
 		Media: []mediaJSON{}, Tags: []string{},

@@ -154,7 +154,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	authn := auth.New(a.Accounts, secret, cfg.SecureCookies())
 	pages := &web.Handler{
-		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Store: a.Store, Auth: authn, Assets: assets, PublicURL: cfg.PublicURL,
+		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Generations: a.Generations, Store: a.Store, Auth: authn, Assets: assets, PublicURL: cfg.PublicURL,
 		Logins: ratelimit.NewFailures(a.Redis.Client, a.Redis.Key("login-failures")+":", maxFailedLogins, failedLoginWindow),
 	}
 	apiHandler := &api.Handler{

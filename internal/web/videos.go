@@ -55,8 +55,12 @@ func (h *Handler) Watch(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, err)
 		return
 	}
-	if v.State != model.VideoReady {
-		h.errorPage(w, r, apperr.NotFound("This clip is not ready yet."))
+	switch v.State { // only its author sees a clip before it is ready
+	case model.VideoProcessing:
+		h.errorPage(w, r, apperr.New(http.StatusAccepted, "This clip is still being processed. Reload this page in a few seconds to watch it."))
+		return
+	case model.VideoFailed:
+		h.errorPage(w, r, apperr.Unprocessable("This clip could not be processed: "+v.FailureReason))
 		return
 	}
 	h.render(w, r, http.StatusOK, templates.Watch(h.page(w, r, v.Title), videoView(v)))

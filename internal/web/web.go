@@ -13,6 +13,7 @@ import (
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/generate"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/ratelimit"
@@ -27,13 +28,14 @@ const maxFormBytes = 64 << 10
 
 // Handler holds what the pages need.
 type Handler struct {
-	Accounts *accounts.Service
-	Instance *instance.Service
-	Videos   *videos.Service
-	Store    *store.Store
-	Auth     *auth.Auth
-	Logins   *ratelimit.Failures
-	Assets   *static.Assets
+	Accounts    *accounts.Service
+	Instance    *instance.Service
+	Videos      *videos.Service
+	Generations *generate.Service
+	Store       *store.Store
+	Auth        *auth.Auth
+	Logins      *ratelimit.Failures
+	Assets      *static.Assets
 
 	PublicURL *url.URL // where the world reaches this instance, for feeds and handles
 }
@@ -47,6 +49,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /logout", h.form(h.logout))
 	h.timelineRoutes(mux)
 	h.settingsRoutes(mux)
+	h.createRoutes(mux)
 	mux.Handle("GET /static/", h.Assets)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.Assets.URL("favicon.svg"), http.StatusMovedPermanently)
