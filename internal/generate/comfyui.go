@@ -192,33 +192,15 @@ func (c *ComfyUI) call(ctx context.Context, method, path string, body []byte, ou
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return &Transient{Err: fmt.Errorf("reading %s: %w", path, err)}
-	}
-	return nil
+	return decode(resp, out)
 }
 
 func (c *ComfyUI) do(ctx context.Context, method, path string, body []byte) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+path, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
+	contentType := ""
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		contentType = "application/json"
 	}
-	resp, err := c.Client.Do(req)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &Transient{Err: err}
-	}
-	if resp.StatusCode < 300 {
-		return resp, nil
-	}
-	defer resp.Body.Close()
-	return nil, statusError(resp)
+	return send(ctx, c.Client, method, strings.TrimSuffix(c.BaseURL, "/")+path, bytes.NewReader(body), contentType, "")
 }
 
 func (c *ComfyUI) download(ctx context.Context, f comfyFile, dir string) (string, error) {

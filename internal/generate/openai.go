@@ -139,25 +139,27 @@ func (o *OpenAI) call(ctx context.Context, method, path string, body io.Reader, 
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return &Transient{Err: fmt.Errorf("reading %s %s: %w", method, path, err)}
-	}
-	return nil
+	return decode(resp, out)
 }
 
 func (o *OpenAI) do(ctx context.Context, method, path string, body io.Reader, contentType string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(o.BaseURL, "/")+path, body)
+	return send(ctx, o.Client, method, strings.TrimSuffix(o.BaseURL, "/")+path, body, contentType, o.APIKey)
+}
+
+// send makes one request to a generation service. A network failure is
+// Transient; an HTTP refusal is sorted by statusError.
+func send(ctx context.Context, c *netguard.Client, method, url string, body io.Reader, contentType, apiKey string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
 		return nil, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	if o.APIKey != "" {
-		req.Header.Set("Authorization", "Bearer "+o.APIKey)
+	if apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+apiKey)
 	}
-	resp, err := o.Client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -169,6 +171,15 @@ func (o *OpenAI) do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	defer resp.Body.Close()
 	return nil, statusError(resp)
+}
+
+// decode reads a JSON answer; a garbled one is worth another try.
+func decode(resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return &Transient{Err: fmt.Errorf("reading %s: %w", resp.Request.URL.Path, err)}
+	}
+	return nil
 }
 
 // statusError sorts an HTTP refusal by what the person should be told.
