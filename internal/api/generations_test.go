@@ -86,7 +86,7 @@ func TestProceduralGenerationEndToEnd(t *testing.T) {
 	if err != nil || info.Video == nil || info.Video.Codec != "h264" || info.Duration < 1.9 || info.Duration > 2.2 {
 		t.Fatalf("ffprobe of the generated clip: %v %+v", err, info)
 	}
-	if w, h := info.Video.Display(); w*16 != h*9 && !(w == 480 && h == 854) {
+	if w, h := info.Video.Display(); !(w == 720 && h == 1280) && !(w == 480 && h == 854) {
 		t.Errorf("a 9:16 request came out %d×%d", w, h)
 	}
 	found, err := provenance.DetectFile(served)

@@ -86,8 +86,9 @@ func (e *Transient) Unwrap() error { return e.Err }
 // ErrTimeout is a generation that ran past ASSAY_GENERATION_TIMEOUT.
 var ErrTimeout = errors.New("the clip took too long to generate")
 
-// Aspects maps each supported aspect to the procedural backend's frame size
-// (small enough for the embedded ffmpeg; remote backends pick their own).
+// Aspects maps each supported aspect to a frame size small enough for the
+// embedded ffmpeg (the procedural backend renders 720p with the system one;
+// ComfyUI workflows get these as {{width}} and {{height}}).
 var Aspects = map[string][2]int{"9:16": {480, 854}, "16:9": {854, 480}, "1:1": {640, 640}}
 
 // New picks the configured backend.

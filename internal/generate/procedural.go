@@ -31,6 +31,10 @@ type Procedural struct {
 func (p *Procedural) Name() string  { return "procedural" }
 func (p *Procedural) Model() string { return "assay-procedural-1" }
 
+// hdAspects are the frame sizes with the system ffmpeg: 720p, as a phone
+// records and as hosted models deliver.
+var hdAspects = map[string][2]int{"9:16": {720, 1280}, "16:9": {1280, 720}, "1:1": {720, 720}}
+
 // look is what the prompt's hash decides.
 type look struct {
 	c0, c1, c2 string // hex colours
@@ -55,6 +59,9 @@ func (p *Procedural) Generate(ctx context.Context, req Request, report Reporter)
 	size, ok := Aspects[req.Aspect]
 	if !ok {
 		return "", &Error{Kind: FailRejected, Detail: "aspect is 9:16, 16:9 or 1:1"}
+	}
+	if p.FFmpeg.Name() != "embedded" {
+		size = hdAspects[req.Aspect] // the embedded build would take minutes at 720p
 	}
 	if err := report.Progress(ctx, 5); err != nil {
 		return "", err
