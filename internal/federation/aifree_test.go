@@ -91,6 +91,11 @@ func TestAIFreeInstanceNeverReceivesSyntheticMedia(t *testing.T) {
 	if !strings.Contains(string(ni.Body), `"aiFree":true`) {
 		t.Fatalf("B's NodeInfo does not say aiFree: %s", ni.Body)
 	}
+	// B generates nothing, and says why.
+	if r := b.API("POST", "/api/v1/generations", bob.Token, map[string]any{"prompt": "a city"}); r.StatusCode != http.StatusForbidden ||
+		!strings.Contains(string(r.Body), "AI-free") {
+		t.Errorf("B's generation API: %d %s, want 403 naming AI-free", r.StatusCode, r.Body)
+	}
 	// What B stored before is hidden, not deleted.
 	if findByURI(timeline(t, b, "local", ""), earlier.URI) != nil || b.API("GET", "/api/v1/videos/"+earlier.ID, "", nil).StatusCode != http.StatusNotFound {
 		t.Error("B still shows its labelled clip while AI-free")

@@ -70,6 +70,11 @@ func (h *Handler) generateForm(w http.ResponseWriter, r *http.Request) {
 		toLogin(w, r)
 		return
 	}
+	if inst, err := h.Instance.Get(r.Context()); err == nil && inst.AIFree {
+		h.render(w, r, http.StatusForbidden, templates.Generate(h.page(w, r, "Generate"),
+			h.generateView("This instance is AI-free: its admin has chosen that it generates no clips and takes none labelled as AI.")))
+		return
+	}
 	h.render(w, r, http.StatusOK, templates.Generate(h.page(w, r, "Generate"), h.generateView("")))
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/assay-social/assay/internal/config"
+	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/internal/testrig"
 )
 
@@ -99,5 +100,17 @@ func TestGenerateFromTheWebForm(t *testing.T) {
 	}
 	if r := b.Submit("/generate", "/generate", url.Values{"prompt": {""}}); r.StatusCode != http.StatusBadRequest || !strings.Contains(string(r.Body), "prompt") {
 		t.Errorf("empty prompt: %d", r.StatusCode)
+	}
+
+	// On an AI-free instance the page says why there is nothing to do here.
+	on := true
+	if _, err := inst.Instance.Update(t.Context(), nil, instance.Change{AIFree: &on}); err != nil {
+		t.Fatal(err)
+	}
+	if p := b.Get("/generate"); p.StatusCode != http.StatusForbidden || !strings.Contains(string(p.Body), "AI-free") {
+		t.Errorf("/generate on an AI-free instance: %d", p.StatusCode)
+	}
+	if r := b.Submit("/generate", "/generate", url.Values{"prompt": {"boats"}}); r.StatusCode != http.StatusForbidden || !strings.Contains(string(r.Body), "AI-free") {
+		t.Errorf("generating on an AI-free instance: %d", r.StatusCode)
 	}
 }
