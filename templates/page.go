@@ -56,6 +56,8 @@ type VideoView struct {
 	PosterURL    string
 	Synthetic    bool
 	LabelText    string // e.g. "AI-generated · declared by the uploader"
+	LabelDetail  string // why, in a sentence (what detection found, which model generated it)
+	Prompt       string // for a clip generated here, when its creator chose to show it
 	ThumbAlt     string // the thumbnail's text alternative, naming the label
 	Likes        int
 	Boosts       int

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func TestGenerateFromTheWebForm(t *testing.T) {
 	bob := inst.CreateUser("bob", false)
 	b := inst.Browser()
 	b.Login(bob)
-	r := b.Submit("/generate", "/generate", url.Values{"prompt": {"tiny paper boats"}, "duration_seconds": {"1"}, "aspect": {"1:1"}})
+	r := b.Submit("/generate", "/generate", url.Values{"prompt": {"tiny paper boats"}, "duration_seconds": {"1"}, "aspect": {"1:1"}, "show_prompt": {"on"}})
 	loc := r.Header.Get("Location")
 	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/generate/") {
 		t.Fatalf("generate: %d to %q: %s", r.StatusCode, loc, r.Body)
@@ -88,8 +89,19 @@ func TestGenerateFromTheWebForm(t *testing.T) {
 	if !strings.Contains(string(first.Body), "<progress") || !strings.Contains(string(first.Body), "tiny paper boats") {
 		t.Errorf("progress page: %s", first.Body)
 	}
+	var watch string
 	testrig.Eventually(t, 2*time.Minute, "the generation page to link the clip", func() bool {
-		return strings.Contains(string(b.Get(loc).Body), `id="gen-result"`)
+		m := regexp.MustCompile(`id="gen-result" href="([^"]+)"`).FindSubmatch(b.Get(loc).Body)
+		if m != nil {
+			watch = string(m[1])
+		}
+		return m != nil
+	})
+	// The clip's page says it was generated here, by what, and from which prompt.
+	testrig.Eventually(t, time.Minute, "the generated clip's page", func() bool {
+		p := string(b.Get(watch).Body)
+		return strings.Contains(p, "<video") && strings.Contains(p, "Generated on this server with") &&
+			strings.Contains(p, "tiny paper boats") && strings.Contains(p, "AI-generated")
 	})
 	if other := inst.CreateUser("eve", false); true {
 		ob := inst.Browser()

@@ -16,7 +16,10 @@ func videoView(v *model.Video) templates.VideoView {
 	out := templates.VideoView{
 		ID: v.ID, Title: v.Title, URL: "/videos/" + v.ID, PosterURL: v.ThumbnailURL, Synthetic: v.Synthetic,
 		Likes: v.LikesCount, Boosts: v.BoostsCount, Comments: v.CommentsCount,
-		ThumbAlt: "Still from " + v.Title,
+		ThumbAlt: "Still from " + v.Title, Prompt: v.Prompt,
+	}
+	if v.Synthetic && v.Local {
+		out.LabelDetail = v.LabelDetail
 	}
 	if v.Local {
 		out.Description = v.Description
