@@ -252,3 +252,32 @@ func TestGenerationCancel(t *testing.T) {
 		return n == 0
 	})
 }
+
+// A ComfyUI server that is busy at first (429) is tried again and the clip
+// arrives, labelled, through the whole pipeline.
+func TestComfyUIGenerationAfterA429(t *testing.T) {
+	fake := &testrig.FakeComfyUI{Steps: 2, Busy: 1, MP4: clip(t, "h264-aac.mp4")}
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	workflow := filepath.Join(t.TempDir(), "workflow.json")
+	os.WriteFile(workflow, []byte(`{"6":{"class_type":"CLIPTextEncode","inputs":{"text":"{{prompt}}"}}}`), 0o600)
+	inst := testrig.NewInstance(t, testrig.Configure(func(c *config.Config) {
+		c.Generator, c.GeneratorURL, c.GeneratorWorkflow, c.GeneratorModel = "comfyui", srv.URL, workflow, "wan-2.2"
+		c.GeneratorPoll = 20 * time.Millisecond
+		c.FFmpeg = testrig.FFmpegBuilds(t)[0]
+	}))
+	bob := inst.CreateUser("bob", false)
+	var g generationView
+	inst.API("POST", "/api/v1/generations", bob.Token, map[string]any{"prompt": "a fox in snow"}).JSON(t, &g)
+	g = waitGeneration(t, inst, bob.Token, g.ID)
+	if g.State != "succeeded" || g.VideoID == nil {
+		t.Fatalf("after a 429: %+v %v", g, g.Error)
+	}
+	if fake.Submits != 1 {
+		t.Errorf("the workflow was submitted %d times, want once", fake.Submits)
+	}
+	v := settleUpload(t, inst, bob.Token, *g.VideoID)
+	if v.State != "ready" || !v.Synthetic || *v.LabelSource != "generated" {
+		t.Errorf("video: %+v", v)
+	}
+}

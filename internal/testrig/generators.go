@@ -118,20 +118,29 @@ func (f *FakeVideosAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // [{filename, subfolder, type}]}}, "status": {"status_str","completed"}}};
 // GET /view?filename=&subfolder=&type= → the file.
 type FakeComfyUI struct {
-	Steps  int
-	Error  bool
-	Hang   bool
-	MP4    []byte
-	mu     sync.Mutex
-	polls  int
-	Prompt map[string]any
+	Steps int
+	Error bool
+	Hang  bool
+	MP4   []byte
+	// Busy answers this many submissions with 429 and Retry-After: 1 first,
+	// as a proxy in front of a busy GPU box does.
+	Busy    int
+	Submits int // workflows accepted
+	mu      sync.Mutex
+	polls   int
+	Prompt  map[string]any
 }
 
 func (f *FakeComfyUI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch {
+	case r.Method == "POST" && r.URL.Path == "/prompt" && f.Busy > 0:
+		f.Busy--
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
 	case r.Method == "POST" && r.URL.Path == "/prompt":
+		f.Submits++
 		var body struct {
 			Prompt map[string]any `json:"prompt"`
 		}
