@@ -45,6 +45,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -83,6 +84,7 @@ type options struct {
 	explain        bool
 	quiet          float64
 	quietWait      time.Duration
+	cpuProfile     string
 }
 
 func main() {
@@ -102,6 +104,7 @@ func main() {
 	flag.StringVar(&o.index, "index", "", "experiment: a CREATE INDEX statement run after the seed")
 	flag.StringVar(&o.dropIndex, "drop-index", "", "experiment: an index to drop after the seed (e.g. one a migration created)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed of the data set")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (server and clients) during the timed load")
 	flag.BoolVar(&o.explain, "explain", true, "print EXPLAIN (ANALYZE, BUFFERS) of each query of one page")
 	flag.Float64Var(&o.quiet, "quiet", 0, "before each timed phase, wait until the machine has this many idle cores over one second (0: don't wait)")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 3*time.Minute, "with -quiet: wait at most this long each time")
@@ -245,7 +248,9 @@ func run(ctx context.Context, o options) error {
 			}
 			waitQuiet(ctx, o)
 			fmt.Printf("\nload: %d clients, think %v; load average before %s\n", o.clients, o.think, loadAvg())
+			stopProfile := startProfile(o.cpuProfile, kind+"-"+m)
 			res, err := load(ctx, client, target, o)
+			stopProfile()
 			if err != nil {
 				return err
 			}
@@ -754,4 +759,22 @@ func waitHealthy(ctx context.Context, url string, within time.Duration) error {
 		}
 	}
 	return fmt.Errorf("%s not healthy within %v", url, within)
+}
+
+// startProfile writes a CPU profile of one timed phase to PATH-PHASE.pprof.
+func startProfile(path, phase string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path + "-" + phase + ".pprof")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cpuprofile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		fmt.Fprintln(os.Stderr, "cpuprofile:", err)
+		return func() {}
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
