@@ -38,7 +38,8 @@ type Store struct {
 	db         bun.IDB
 	root       *bun.DB
 	hooks      *afterCommit // nil outside a transaction
-	sqlitePath string       // "" on PostgreSQL; the file migrations lock beside
+	instances  *instanceCache
+	sqlitePath string // "" on PostgreSQL; the file migrations lock beside
 }
 
 type afterCommit struct {
@@ -80,7 +81,7 @@ func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 			return nil, fmt.Errorf("ASSAY_DATA_DIR=%s: cannot open the SQLite database: %w", cfg.DataDir, err)
 		}
 	}
-	st := &Store{db: db, root: db}
+	st := &Store{db: db, root: db, instances: &instanceCache{}}
 	if !cfg.UsesPostgres() {
 		st.sqlitePath = cfg.SQLitePath()
 	}
@@ -160,7 +161,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	hooks := &afterCommit{}
 	err := s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: tx, root: s.root, hooks: hooks})
+		return fn(&Store{db: tx, root: s.root, hooks: hooks, instances: s.instances})
 	})
 	if err != nil {
 		return err
