@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/assay-social/assay/internal/api"
 	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/model"
@@ -27,9 +28,9 @@ func domainCommand(ctx context.Context, cfg *config.Config, args []string, stdou
 		if err != nil {
 			return err
 		}
-		out := []map[string]any{}
+		out := []api.DomainBlockJSON{}
 		for _, b := range blocks {
-			out = append(out, map[string]any{"domain": b.Domain, "severity": b.Severity, "reason": b.Reason, "created_at": b.CreatedAt})
+			out = append(out, api.DomainBlockView(b))
 		}
 		return printJSON(stdout, out)
 	case "block":

@@ -125,9 +125,9 @@ func (h *Handler) listDomainBlocks(w http.ResponseWriter, r *http.Request, user 
 		httpx.JSONError(w, r, err)
 		return
 	}
-	out := make([]domainBlockJSON, 0, len(bs))
+	out := make([]DomainBlockJSON, 0, len(bs))
 	for _, b := range bs {
-		out = append(out, domainBlockView(b))
+		out = append(out, DomainBlockView(b))
 	}
 	httpx.JSON(w, http.StatusOK, out)
 }
@@ -153,7 +153,7 @@ func (h *Handler) blockDomain(w http.ResponseWriter, r *http.Request, user *mode
 		httpx.JSONError(w, r, err)
 		return
 	}
-	httpx.JSON(w, http.StatusOK, domainBlockView(b))
+	httpx.JSON(w, http.StatusOK, DomainBlockView(b))
 }
 
 func (h *Handler) unblockDomain(w http.ResponseWriter, r *http.Request, user *model.User) {

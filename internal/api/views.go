@@ -143,13 +143,15 @@ func commentView(c *model.Comment) commentJSON {
 	return out
 }
 
-type domainBlockJSON struct {
+// DomainBlockJSON is a domain block as the admin API and `assay domain list` show it.
+type DomainBlockJSON struct {
 	Domain    string    `json:"domain"`
 	Severity  string    `json:"severity"`
 	Reason    string    `json:"reason"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func domainBlockView(b *model.DomainBlock) domainBlockJSON {
-	return domainBlockJSON{Domain: b.Domain, Severity: b.Severity, Reason: b.Reason, CreatedAt: b.CreatedAt}
+// DomainBlockView shapes a block for JSON.
+func DomainBlockView(b *model.DomainBlock) DomainBlockJSON {
+	return DomainBlockJSON{Domain: b.Domain, Severity: b.Severity, Reason: b.Reason, CreatedAt: b.CreatedAt}
 }
