@@ -1,6 +1,7 @@
 package ap
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html"
@@ -247,28 +248,14 @@ func VideoObject(p Paths, v *model.Video, author *model.Account, generator strin
 	if v == nil || author == nil {
 		return nil, errors.New("ap: VideoObject needs a video and its author")
 	}
-	id := v.URI
-	if id == "" {
-		id = p.VideoURI(v.ID)
-	}
-	watch := v.URL
-	if watch == "" {
-		watch = p.WatchURL(v.ID)
-	}
-	actor := author.URI
-	if actor == "" {
-		actor = p.ActorURI(author.Username)
-	}
-	followers := author.FollowersURI
-	if followers == "" {
-		followers = p.Followers(author.Username)
-	}
+	id := cmp.Or(v.URI, p.VideoURI(v.ID))
+	watch := cmp.Or(v.URL, p.WatchURL(v.ID))
+	actor := cmp.Or(author.URI, p.ActorURI(author.Username))
+	followers := cmp.Or(author.FollowersURI, p.Followers(author.Username))
 
 	video := streams.NewActivityStreamsVideo()
 	video.SetJSONLDId(idProp(id))
-	at := streams.NewActivityStreamsAttributedToProperty()
-	at.AppendIRI(iri(actor))
-	video.SetActivityStreamsAttributedTo(at)
+	video.SetActivityStreamsAttributedTo(attributedTo(actor))
 	video.SetActivityStreamsName(nameProp(v.Title))
 	video.SetActivityStreamsMediaType(mediaTypeProp("text/html"))
 
@@ -442,19 +429,11 @@ func CommentObject(p Paths, c *model.Comment, author *model.Account, inReplyTo s
 	if c == nil || author == nil {
 		return nil, errors.New("ap: CommentObject needs a comment and its author")
 	}
-	id := c.URI
-	if id == "" {
-		id = p.CommentURI(c.ID)
-	}
-	actor := author.URI
-	if actor == "" {
-		actor = p.ActorURI(author.Username)
-	}
+	id := cmp.Or(c.URI, p.CommentURI(c.ID))
+	actor := cmp.Or(author.URI, p.ActorURI(author.Username))
 	note := streams.NewActivityStreamsNote()
 	note.SetJSONLDId(idProp(id))
-	at := streams.NewActivityStreamsAttributedToProperty()
-	at.AppendIRI(iri(actor))
-	note.SetActivityStreamsAttributedTo(at)
+	note.SetActivityStreamsAttributedTo(attributedTo(actor))
 	cp := streams.NewActivityStreamsContentProperty()
 	cp.AppendXMLSchemaString(SanitizeHTML(c.Content))
 	note.SetActivityStreamsContent(cp)
@@ -667,4 +646,10 @@ func OrderedCollectionPage(id, partOf, next, prev string, items []any) vocab.Act
 	}
 	c.SetActivityStreamsOrderedItems(oi)
 	return c
+}
+
+func attributedTo(actor string) vocab.ActivityStreamsAttributedToProperty {
+	at := streams.NewActivityStreamsAttributedToProperty()
+	at.AppendIRI(iri(actor))
+	return at
 }
