@@ -83,8 +83,13 @@ func (p *Procedural) Generate(ctx context.Context, req Request, report Reporter)
 		"-loop", "1", "-framerate", "24", "-t", secs, "-i", words,
 		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:sample_rate=48000:d=%s", l.tone, secs),
 		"-filter_complex", fmt.Sprintf("[0:v][1:v]overlay=x=(W-w)/2:y=(H-h)/2+%d*sin(t*1.3)[v];[2:a]volume=0.2[a]", l.drift),
-		"-map", "[v]", "-map", "[a]", "-t", secs,
-		"-c:v", "libx264", "-preset", preset, "-crf", "23", "-pix_fmt", "yuv420p",
+		// An exact frame count: -t alone may end a frame early or late,
+		// depending on which input the muxer drains first.
+		"-map", "[v]", "-map", "[a]", "-t", secs, "-frames:v", strconv.Itoa(req.Seconds*24),
+		// One encoder thread: with several, x264's frame threads can take
+		// different decisions near the end of the clip from run to run, and
+		// the same prompt must give the same clip.
+		"-c:v", "libx264", "-threads", "1", "-preset", preset, "-crf", "23", "-pix_fmt", "yuv420p",
 		"-c:a", "aac", "-b:a", "96k", "-movflags", "+faststart", "-f", "mp4", out)
 	if err != nil {
 		return "", fmt.Errorf("rendering: %w", err)
