@@ -273,8 +273,8 @@ func TestComfyUIGenerationAfterA429(t *testing.T) {
 	if g.State != "succeeded" || g.VideoID == nil {
 		t.Fatalf("after a 429: %+v %v", g, g.Error)
 	}
-	if fake.Submits != 1 {
-		t.Errorf("the workflow was submitted %d times, want once", fake.Submits)
+	if n := fake.Submits(); n != 1 {
+		t.Errorf("the workflow was submitted %d times, want once", n)
 	}
 	v := settleUpload(t, inst, bob.Token, *g.VideoID)
 	if v.State != "ready" || !v.Synthetic || *v.LabelSource != "generated" {

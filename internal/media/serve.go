@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -77,18 +76,9 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	// ServeContent copies with io.CopyN(w, file, n), which reaches the
-	// kernel's sendfile only if w has ReadFrom: the *http.response does,
-	// middleware wrappers (the status recorder in internal/app) usually
-	// don't. Hand ServeContent a writer whose ReadFrom is the innermost
-	// one, so the body skips the wrappers' Write (headers and status still
-	// go through them). Wrappers on this route must therefore not change
-	// the body, which none of ours do.
-	if _, ok := w.(io.ReaderFrom); !ok {
-		if rf := innerReaderFrom(w); rf != nil {
-			w = readFromWriter{w, rf}
-		}
-	}
+	// ServeContent copies with io.CopyN, which becomes sendfile(2) when w
+	// has ReadFrom: the connection's writer has, and the app's middleware
+	// passes it through (internal/app statusWriter).
 	// name "" because the Content-Type is set: nothing to guess or sniff.
 	http.ServeContent(w, r, "", st.ModTime(), f)
 }
@@ -135,28 +125,3 @@ func etag(size, mtime int64) string {
 	e = append(e, '"')
 	return string(e)
 }
-
-// innerReaderFrom follows Unwrap (the convention http.ResponseController
-// uses) to the first writer that has ReadFrom.
-func innerReaderFrom(w http.ResponseWriter) io.ReaderFrom {
-	for {
-		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
-		if !ok {
-			return nil
-		}
-		w = u.Unwrap()
-		if rf, ok := w.(io.ReaderFrom); ok {
-			return rf
-		}
-	}
-}
-
-// readFromWriter is w with the ReadFrom of a writer it wraps.
-type readFromWriter struct {
-	http.ResponseWriter
-	rf io.ReaderFrom
-}
-
-func (w readFromWriter) ReadFrom(r io.Reader) (int64, error) { return w.rf.ReadFrom(r) }
-
-func (w readFromWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -252,45 +252,6 @@ func TestServeNotFound(t *testing.T) {
 
 // statusRecorder is like the app's middleware: it wraps the ResponseWriter,
 // has no ReadFrom of its own, and unwraps.
-type statusRecorder struct {
-	http.ResponseWriter
-	status  int
-	written int
-}
-
-func (w *statusRecorder) WriteHeader(code int) { w.status = code; w.ResponseWriter.WriteHeader(code) }
-func (w *statusRecorder) Write(b []byte) (int, error) {
-	w.written += len(b)
-	return w.ResponseWriter.Write(b)
-}
-func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-func TestServeThroughWrappingMiddleware(t *testing.T) {
-	var last *statusRecorder
-	base, video := mediaServer(t, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			last = &statusRecorder{ResponseWriter: w}
-			next.ServeHTTP(last, r)
-		})
-	})
-	resp, body := get(t, "GET", base+videoKey, "Range", "bytes=1000-300999")
-	if resp.StatusCode != http.StatusPartialContent || !bytes.Equal(body, video[1000:301000]) {
-		t.Fatalf("range through middleware: %d, %d bytes", resp.StatusCode, len(body))
-	}
-	if last.status != http.StatusPartialContent {
-		t.Errorf("the middleware saw status %d", last.status)
-	}
-	// The body went past the wrapper to the connection's ReadFrom (and so
-	// to sendfile), not through its Write in 32 KiB pieces.
-	if last.written != 0 {
-		t.Errorf("%d body bytes went through the wrapper's Write", last.written)
-	}
-	resp, body = get(t, "GET", base+videoKey)
-	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, video) {
-		t.Fatalf("whole file through middleware: %d, %d bytes", resp.StatusCode, len(body))
-	}
-}
-
 // With ConnContext the connection is corked while a file is sent: the
 // cork must come off at the end of every response, or each one's last
 // partial segment would wait for the kernel's 200 ms timer.

@@ -125,7 +125,7 @@ type FakeComfyUI struct {
 	// Busy answers this many submissions with 429 and Retry-After: 1 first,
 	// as a proxy in front of a busy GPU box does.
 	Busy    int
-	Submits int // workflows accepted
+	submits int
 	mu      sync.Mutex
 	polls   int
 	Prompt  map[string]any
@@ -140,7 +140,7 @@ func (f *FakeComfyUI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
 	case r.Method == "POST" && r.URL.Path == "/prompt":
-		f.Submits++
+		f.submits++
 		var body struct {
 			Prompt map[string]any `json:"prompt"`
 		}
@@ -171,4 +171,11 @@ func (f *FakeComfyUI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(404)
 	}
+}
+
+// Submits counts the workflows accepted so far.
+func (f *FakeComfyUI) Submits() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.submits
 }
