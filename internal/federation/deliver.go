@@ -50,7 +50,7 @@ func (f *Service) deliver(ctx context.Context, job *model.Job) error {
 	if err != nil {
 		return jobs.Permanent(fmt.Errorf("sender of %s: %w", act.URI, err))
 	}
-	key, err := signing.ParsePrivateKeyPEM(sender.PrivateKeyPEM)
+	key, err := f.signingKeys.parse(sender.PrivateKeyPEM)
 	if err != nil {
 		return jobs.Permanent(fmt.Errorf("key of %s: %w", sender.URI, err))
 	}

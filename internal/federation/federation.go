@@ -61,7 +61,9 @@ type Service struct {
 	actorKey  crypto.PrivateKey
 	actorErr  error
 
-	keys *keyCache
+	keys        *keyCache
+	inbox       *inboxWriter
+	signingKeys *signingKeys
 
 	received      *prometheus.CounterVec
 	refused       *prometheus.CounterVec
@@ -76,7 +78,7 @@ func New(st *store.Store, q *jobs.Queue, client *netguard.Client, opts Options) 
 	f := &Service{
 		store: st, jobs: q, client: client, paths: ap.Paths{Base: opts.PublicURL}, opts: opts,
 		log:  opts.Logger.With("component", "federation"),
-		keys: newKeyCache(4096),
+		keys: newKeyCache(4096), signingKeys: newSigningKeys(1024),
 		received: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "assay_federation_received_total", Help: "Activities accepted at the inboxes, by type.",
 		}, []string{"type"}),
@@ -84,6 +86,7 @@ func New(st *store.Store, q *jobs.Queue, client *netguard.Client, opts Options) 
 			Name: "assay_federation_refused_total", Help: "Inbox requests refused, by reason.",
 		}, []string{"reason"}),
 	}
+	f.inbox = &inboxWriter{f: f}
 	f.skippedAIFree = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "assay_federation_ai_free_skipped_total", Help: "Deliveries of synthetic media not sent because the receiving server is AI-free.",
 	})

@@ -8,10 +8,8 @@ import (
 
 	"github.com/assay-social/assay/internal/ap"
 	"github.com/assay-social/assay/internal/apperr"
-	"github.com/assay-social/assay/internal/jobs"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/signing"
-	"github.com/assay-social/assay/internal/store"
 )
 
 // MaxActivityBytes bounds an inbox body.
@@ -68,18 +66,8 @@ func (f *Service) Receive(ctx context.Context, r *http.Request, body []byte) err
 	item := &model.InboxItem{
 		ID: model.NewID(), URI: uri, ActorURI: act.Actor, Type: act.Type, Body: string(body), ReceivedAt: time.Now().UTC(),
 	}
-	err = f.store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.InsertInboxItem(ctx, item); err != nil {
-			return err
-		}
-		_, err := f.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: KindInbox, Ref: item.ID})
-		return err
-	})
-	if errors.Is(err, store.ErrConflict) {
-		return ErrIgnored // a replay
-	}
-	if err != nil {
-		return err
+	if err := f.inbox.store(item); err != nil {
+		return err // ErrIgnored for a replay
 	}
 	f.received.WithLabelValues(act.Type).Inc()
 	return nil

@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"sync"
 	"time"
+
+	"github.com/assay-social/assay/internal/signing"
 )
 
 // keyCache keeps parsed public keys by key id, so a busy inbox parses each
@@ -50,4 +52,40 @@ func (c *keyCache) forget(keyID string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.entries, keyID)
+}
+
+// signingKeys keeps parsed private keys by their PEM text: parsing one costs
+// about a seventh of the signature itself, and every delivery signs. A
+// rotated key has a new text, so an entry is never stale.
+type signingKeys struct {
+	mu    sync.Mutex
+	max   int
+	byPEM map[string]crypto.PrivateKey
+}
+
+func newSigningKeys(max int) *signingKeys {
+	return &signingKeys{max: max, byPEM: map[string]crypto.PrivateKey{}}
+}
+
+func (c *signingKeys) parse(pemText string) (crypto.PrivateKey, error) {
+	c.mu.Lock()
+	key, ok := c.byPEM[pemText]
+	c.mu.Unlock()
+	if ok {
+		return key, nil
+	}
+	key, err := signing.ParsePrivateKeyPEM(pemText)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byPEM) >= c.max {
+		for k := range c.byPEM {
+			delete(c.byPEM, k)
+			break
+		}
+	}
+	c.byPEM[pemText] = key
+	return key, nil
 }

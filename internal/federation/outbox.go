@@ -46,6 +46,7 @@ func (f *Service) publish(ctx context.Context, tx *store.Store, o outgoing) erro
 		return err
 	}
 	seen := map[string]bool{}
+	var deliveries []jobs.Spec
 	for _, inbox := range o.inboxes {
 		if inbox == "" || seen[inbox] || f.isLocal(inbox) {
 			continue
@@ -56,11 +57,10 @@ func (f *Service) publish(ctx context.Context, tx *store.Store, o outgoing) erro
 		} else if blocked != nil && blocked.Severity == model.BlockSuspend {
 			continue
 		}
-		if _, err := f.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: KindDeliver, Ref: row.ID, Payload: deliveryPayload{Inbox: inbox}}); err != nil {
-			return err
-		}
+		deliveries = append(deliveries, jobs.Spec{Kind: KindDeliver, Ref: row.ID, Payload: deliveryPayload{Inbox: inbox}})
 	}
-	return nil
+	_, err = f.jobs.EnqueueMany(ctx, tx, deliveries)
+	return err
 }
 
 // newActivity returns a fresh outbox id and the activity URI built from it.

@@ -163,6 +163,36 @@ type Spec struct {
 // Enqueue writes the job row through st — pass the transaction that makes the
 // change needing the work — and pushes it to Redis once that commits.
 func (q *Queue) Enqueue(ctx context.Context, st *store.Store, spec Spec) (*model.Job, error) {
+	job, err := q.newJob(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.InsertJob(ctx, job); err != nil {
+		return nil, err
+	}
+	st.AfterCommit(func() { q.push(context.WithoutCancel(ctx), job) })
+	return job, nil
+}
+
+// EnqueueMany is Enqueue for a batch: one INSERT for all the rows, and after
+// commit the pushes run side by side rather than one round trip after another.
+func (q *Queue) EnqueueMany(ctx context.Context, st *store.Store, specs []Spec) ([]*model.Job, error) {
+	batch := make([]*model.Job, 0, len(specs))
+	for _, spec := range specs {
+		job, err := q.newJob(spec)
+		if err != nil {
+			return nil, err
+		}
+		batch = append(batch, job)
+	}
+	if err := st.InsertJobs(ctx, batch); err != nil {
+		return nil, err
+	}
+	st.AfterCommit(func() { q.pushAll(context.WithoutCancel(ctx), batch) })
+	return batch, nil
+}
+
+func (q *Queue) newJob(spec Spec) (*model.Job, error) {
 	k := q.kind(spec.Kind)
 	if k == nil {
 		return nil, fmt.Errorf("jobs: unknown kind %q", spec.Kind)
@@ -180,16 +210,37 @@ func (q *Queue) Enqueue(ctx context.Context, st *store.Store, spec Spec) (*model
 	if runAt.IsZero() {
 		runAt = now
 	}
-	job := &model.Job{
+	return &model.Job{
 		ID: model.NewID(), Queue: k.Queue, Kind: k.Name, Ref: spec.Ref, Payload: payload,
 		State: model.JobPending, MaxAttempts: k.MaxAttempts, RunAt: runAt.UTC(),
 		CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// pushParallel bounds the Redis round trips pushAll keeps in flight.
+const pushParallel = 16
+
+// pushAll pushes a batch of jobs, several at a time, and returns when all
+// are pushed (or left to the sweeper).
+func (q *Queue) pushAll(ctx context.Context, batch []*model.Job) {
+	if len(batch) == 1 {
+		q.push(ctx, batch[0])
+		return
 	}
-	if err := st.InsertJob(ctx, job); err != nil {
-		return nil, err
+	next := make(chan *model.Job)
+	var wg sync.WaitGroup
+	for range min(pushParallel, len(batch)) {
+		wg.Go(func() {
+			for job := range next {
+				q.push(ctx, job)
+			}
+		})
 	}
-	st.AfterCommit(func() { q.push(context.WithoutCancel(ctx), job) })
-	return job, nil
+	for _, job := range batch {
+		next <- job
+	}
+	close(next)
+	wg.Wait()
 }
 
 // push hands a job to asynq. Failure is only logged: the sweeper retries.

@@ -6,11 +6,13 @@ import (
 	"github.com/assay-social/assay/internal/model"
 )
 
-// InsertInboxItem stores a received activity. A second copy of the same
-// activity id returns ErrConflict: the caller acknowledges it and does nothing.
-func (s *Store) InsertInboxItem(ctx context.Context, it *model.InboxItem) error {
-	_, err := s.db.NewInsert().Model(it).Exec(ctx)
-	return mapErr(err)
+// InsertNewInboxItems stores a batch of received activities in one
+// statement and returns the ids of those stored; an activity whose id is
+// already stored (or repeated within the batch) is skipped.
+func (s *Store) InsertNewInboxItems(ctx context.Context, items []*model.InboxItem) ([]string, error) {
+	var ids []string
+	err := s.db.NewInsert().Model(&items).On("CONFLICT (uri) DO NOTHING").Returning("id").Scan(ctx, &ids)
+	return ids, mapErr(err)
 }
 
 // InboxItemByID reads a received activity.

@@ -18,6 +18,21 @@ func (s *Store) InsertJob(ctx context.Context, job *model.Job) error {
 	return mapErr(err)
 }
 
+// jobsPerInsert keeps one statement of a large fan-out to a few hundred KB.
+const jobsPerInsert = 500
+
+// InsertJobs writes several job rows, many to a statement.
+func (s *Store) InsertJobs(ctx context.Context, jobs []*model.Job) error {
+	for len(jobs) > 0 {
+		chunk := jobs[:min(jobsPerInsert, len(jobs))]
+		jobs = jobs[len(chunk):]
+		if _, err := s.db.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
 // JobByID reads one job.
 func (s *Store) JobByID(ctx context.Context, id string) (*model.Job, error) {
 	job := new(model.Job)
@@ -28,7 +43,8 @@ func (s *Store) JobByID(ctx context.Context, id string) (*model.Job, error) {
 // returns ErrNotFound when the job is not claimable: finished, not yet due, or
 // held by a live lease.
 func (s *Store) ClaimJob(ctx context.Context, id string, now time.Time, lease time.Duration) (*model.Job, error) {
-	res, err := s.db.NewUpdate().Model((*model.Job)(nil)).
+	job := new(model.Job)
+	err := s.db.NewUpdate().Model(job).
 		Set("state = ?", model.JobRunning).
 		Set("attempts = attempts + 1").
 		Set("locked_until = ?", now.Add(lease)).
@@ -36,14 +52,9 @@ func (s *Store) ClaimJob(ctx context.Context, id string, now time.Time, lease ti
 		Where("id = ?", id).
 		Where("(state = ? AND run_at <= ?) OR (state = ? AND locked_until < ?)",
 			model.JobPending, now, model.JobRunning, now).
-		Exec(ctx)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, ErrNotFound
-	}
-	return s.JobByID(ctx, id)
+		Returning("*").
+		Scan(ctx)
+	return one(job, err)
 }
 
 // fenced restricts an update to the run that holds the claim: the attempt

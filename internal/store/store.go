@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -38,8 +40,8 @@ type Store struct {
 	db         bun.IDB
 	root       *bun.DB
 	hooks      *afterCommit // nil outside a transaction
-	instances  *instanceCache
-	sqlitePath string // "" on PostgreSQL; the file migrations lock beside
+	memo       *snapshots   // nil in stores made for migrations and tools
+	sqlitePath string       // "" on PostgreSQL; the file migrations lock beside
 }
 
 type afterCommit struct {
@@ -52,10 +54,17 @@ type afterCommit struct {
 func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 	var db *bun.DB
 	if cfg.UsesPostgres() {
-		sqldb, err := sql.Open("pgx", cfg.DatabaseURL)
+		pgcfg, err := pgx.ParseConfig(cfg.DatabaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("ASSAY_DATABASE_URL=%s: %w", config.Redacted(cfg.DatabaseURL), err)
 		}
+		// bun writes every argument into the SQL text, so nearly every
+		// statement is new: preparing and caching each (pgx's default) costs
+		// a round trip and a server-side statement for nothing.
+		if !strings.Contains(cfg.DatabaseURL, "default_query_exec_mode") {
+			pgcfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		}
+		sqldb := stdlib.OpenDB(*pgcfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(20) // as many as open: closing and reopening cost PostgreSQL a core under load (docs/BENCHMARKS.md)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -81,7 +90,7 @@ func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 			return nil, fmt.Errorf("ASSAY_DATA_DIR=%s: cannot open the SQLite database: %w", cfg.DataDir, err)
 		}
 	}
-	st := &Store{db: db, root: db, instances: &instanceCache{}}
+	st := &Store{db: db, root: db, memo: &snapshots{}}
 	if !cfg.UsesPostgres() {
 		st.sqlitePath = cfg.SQLitePath()
 	}
@@ -161,7 +170,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	hooks := &afterCommit{}
 	err := s.root.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return fn(&Store{db: tx, root: s.root, hooks: hooks, instances: s.instances})
+		return fn(&Store{db: tx, root: s.root, hooks: hooks, memo: s.memo})
 	})
 	if err != nil {
 		return err
