@@ -9,12 +9,14 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/assay-social/assay/internal/jobs"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/netguard"
 	"github.com/assay-social/assay/internal/signing"
+	"github.com/assay-social/assay/internal/store"
 )
 
 // deliveryAttempts with a backoff doubling from 30 s to a 6 h ceiling spreads
@@ -30,9 +32,9 @@ func (f *Service) deliver(ctx context.Context, job *model.Job) error {
 	if err := json.Unmarshal([]byte(job.Payload), &p); err != nil || p.Inbox == "" {
 		return jobs.Permanent(fmt.Errorf("bad delivery payload %q", job.Payload))
 	}
-	act, err := f.store.OutboxActivityByID(ctx, job.Ref)
+	act, sender, err := f.sending.get(ctx, f.store, job.Ref)
 	if err != nil {
-		return jobs.Permanent(fmt.Errorf("activity %s: %w", job.Ref, err))
+		return jobs.Permanent(err)
 	}
 	if err := f.checkNotSuspended(ctx, p.Inbox); err != nil {
 		return jobs.Permanent(err)
@@ -45,10 +47,6 @@ func (f *Service) deliver(ctx context.Context, job *model.Job) error {
 			f.skippedAIFree.Inc()
 			return nil
 		}
-	}
-	sender, err := f.store.AccountByID(ctx, act.AccountID)
-	if err != nil {
-		return jobs.Permanent(fmt.Errorf("sender of %s: %w", act.URI, err))
 	}
 	key, err := f.signingKeys.parse(sender.PrivateKeyPEM)
 	if err != nil {
@@ -124,4 +122,49 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return 0
 	}
 	return min(d, 24*time.Hour)
+}
+
+// sendingCache keeps the activity a fan-out is delivering, and its sender,
+// for the deliveries that follow: a post to a thousand inboxes reads them
+// once, not a thousand times. Outbox rows never change; the sender's key may
+// rotate, so entries live only a few seconds.
+type sendingCache struct {
+	mu      sync.Mutex
+	entries map[string]sending
+}
+
+type sending struct {
+	act     *model.OutboxActivity
+	sender  *model.Account
+	expires time.Time
+}
+
+const (
+	sendingTTL     = 5 * time.Second
+	sendingMaxSize = 256
+)
+
+func (c *sendingCache) get(ctx context.Context, st *store.Store, activityID string) (*model.OutboxActivity, *model.Account, error) {
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.entries[activityID]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.act, e.sender, nil
+	}
+	act, err := st.OutboxActivityByID(ctx, activityID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("activity %s: %w", activityID, err)
+	}
+	sender, err := st.AccountByID(ctx, act.AccountID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sender of %s: %w", act.URI, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil || len(c.entries) >= sendingMaxSize {
+		c.entries = map[string]sending{} // small and short-lived: start afresh rather than track age
+	}
+	c.entries[activityID] = sending{act: act, sender: sender, expires: now.Add(sendingTTL)}
+	return act, sender, nil
 }

@@ -63,6 +63,7 @@ type Service struct {
 
 	keys        *keyCache
 	inbox       *inboxWriter
+	sending     sendingCache
 	signingKeys *signingKeys
 
 	received      *prometheus.CounterVec

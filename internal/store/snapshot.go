@@ -12,12 +12,14 @@ import (
 // memory; a change made through this Store is seen at once.
 const snapshotTTL = time.Second
 
-// snapshots are the small tables nearly every request reads: the instance
-// settings (the AI-free switch) and the domain blocks (checked on every
-// inbox POST and every delivery).
+// snapshots are what this process keeps in memory: the small tables nearly
+// every request reads — the instance settings (the AI-free switch) and the
+// domain blocks (checked on every inbox POST and every delivery) — and the
+// media and tags of recently read videos (see videoParts).
 type snapshots struct {
 	instance     snapshot[model.Instance]
 	domainBlocks snapshot[[]*model.DomainBlock]
+	videoParts   videoParts
 }
 
 // snapshot is one value read from the database and kept for snapshotTTL.

@@ -8,14 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -54,17 +52,14 @@ type afterCommit struct {
 func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 	var db *bun.DB
 	if cfg.UsesPostgres() {
-		pgcfg, err := pgx.ParseConfig(cfg.DatabaseURL)
+		// pgx prepares each new statement text and keeps it per connection:
+		// pages whose SQL repeats (a timeline's first page) are then planned
+		// once per connection. docs/BENCHMARKS.md compares this with the
+		// simple protocol (faster only for texts that never repeat).
+		sqldb, err := sql.Open("pgx", cfg.DatabaseURL)
 		if err != nil {
 			return nil, fmt.Errorf("ASSAY_DATABASE_URL=%s: %w", config.Redacted(cfg.DatabaseURL), err)
 		}
-		// bun writes every argument into the SQL text, so nearly every
-		// statement is new: preparing and caching each (pgx's default) costs
-		// a round trip and a server-side statement for nothing.
-		if !strings.Contains(cfg.DatabaseURL, "default_query_exec_mode") {
-			pgcfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-		}
-		sqldb := stdlib.OpenDB(*pgcfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(20) // as many as open: closing and reopening cost PostgreSQL a core under load (docs/BENCHMARKS.md)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
