@@ -2,6 +2,8 @@
 // take. The generated *_templ.go files are committed.
 package templates
 
+import "time"
+
 // Page is what every view needs: the chrome around the content.
 type Page struct {
 	Title        string
@@ -11,6 +13,18 @@ type Page struct {
 	CSSURL       string
 	AIFree       bool
 	Feeds        []FeedLink // offered as <link rel="alternate"> in the head
+	Meta         []Meta     // link-preview tags (OpenGraph, Twitter card) in the head
+	OEmbedURL    string     // the page's oEmbed discovery link, "" for none
+
+	UnreadNotifications int // the viewer's, for the badge in the header
+}
+
+// Meta is one <meta> tag of a link preview: OpenGraph names its tags with
+// property=, Twitter cards with name=.
+type Meta struct {
+	Property string
+	Name     string
+	Content  string
 }
 
 // FeedLink is a feed of what the page shows.
@@ -59,9 +73,15 @@ type VideoView struct {
 	LabelDetail  string // why, in a sentence (what detection found, which model generated it)
 	Prompt       string // for a clip generated here, when its creator chose to show it
 	ThumbAlt     string // the thumbnail's text alternative, naming the label
+	PageURL      string // the watch page's absolute address, to share (watch page only)
+	EmbedCode    string // the <iframe> that embeds the player elsewhere (watch page only)
 	Likes        int
 	Boosts       int
 	Comments     int
+	Liked        bool          // by the viewer (watch page only)
+	Boosted      bool          // by the viewer (watch page only)
+	Thread       []CommentView // the comments, oldest first (watch page only)
+	SocialScript string        // likes and boosts without a reload, for a logged-in viewer (watch page only)
 }
 
 // ProfileView is a person's page.
@@ -69,6 +89,8 @@ type ProfileView struct {
 	DisplayName string
 	Handle      string // @name@domain
 	Summary     string // plain text
+	AvatarURL   string // "" for none
+	Follow      FollowView
 	Timeline    TimelineView
 }
 
@@ -104,8 +126,15 @@ type TagView struct {
 type SettingsView struct {
 	Handle       string
 	DefaultMedia string // all, human or ai
+	Locked       bool   // new followers wait for approval
 	Saved        bool
 	Error        string
+
+	// The profile form: what others see of this person.
+	DisplayName  string
+	Bio          string // plain text
+	AvatarURL    string // "" for none
+	ProfileError string // why the profile was not saved; the form then shows what was sent
 }
 
 // AdminView is the instance settings page.
@@ -115,6 +144,30 @@ type AdminView struct {
 	AIFree            bool
 	Saved             bool
 	Error             string
+
+	Reports    []ReportView // open reports, oldest first
+	Resolved   bool         // a report was just resolved
+	Queues     []QueueView
+	QueueError string // why the queue health is missing
+}
+
+// ReportView is an open report in the admin's queue.
+type ReportView struct {
+	ID          string
+	Reporter    string // @name@domain
+	ReporterURL string
+	Target      string // the local account reported, @name
+	TargetURL   string
+	Objects     []string // the reported things' addresses
+	Comment     string   // what the reporter wrote, plain text
+	When        time.Time
+}
+
+// QueueView is one job queue's health as asynq's inspector sees it.
+type QueueView struct {
+	Name                                        string
+	Pending, Active, Scheduled, Retry, Archived int
+	ProcessedToday, FailedToday                 int
 }
 
 // boolChoice names the radio button a flag selects.

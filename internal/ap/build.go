@@ -154,8 +154,18 @@ func publicKeyProp(actorURI, keyID, pemText string) vocab.W3IDSecurityV1PublicKe
 // follow it (preferredUsername, inbox, publicKey with id ACTOR#main-key and
 // owner ACTOR) plus profile fields. Summary is the account's plain-text bio.
 func PersonJSON(p Paths, a *model.Account) ([]byte, error) {
+	person, err := Person(p, a)
+	if err != nil {
+		return nil, err
+	}
+	return Serialize(person)
+}
+
+// Person is PersonJSON's document before serializing, to embed in an
+// Update when the profile changes.
+func Person(p Paths, a *model.Account) (vocab.ActivityStreamsPerson, error) {
 	if a == nil || a.Username == "" {
-		return nil, errors.New("ap: PersonJSON needs an account with a username")
+		return nil, errors.New("ap: Person needs an account with a username")
 	}
 	actor := p.ActorURI(a.Username)
 	person := streams.NewActivityStreamsPerson()
@@ -200,7 +210,7 @@ func PersonJSON(p Paths, a *model.Account) ([]byte, error) {
 	setExt(person, "endpoints", map[string]any{"sharedInbox": p.SharedInbox()})
 	setExt(person, "manuallyApprovesFollowers", a.ManuallyApprovesFollowers)
 	setExt(person, "discoverable", true)
-	return Serialize(person)
+	return person, nil
 }
 
 // InstanceActorJSON is the instance actor: an Application at Base/actor that

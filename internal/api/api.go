@@ -50,6 +50,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	h.videoRoutes(mux)
 	h.socialRoutes(mux)
 	h.generationRoutes(mux)
+	h.notificationRoutes(mux)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		httpx.JSON(w, http.StatusNotFound, map[string]string{"error": "no such API endpoint"})
 	})

@@ -26,6 +26,7 @@ func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request, user
 
 type credentialsPatch struct {
 	DefaultMedia *string `json:"default_media"`
+	Locked       *bool   `json:"locked"` // approve followers manually
 }
 
 func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request, user *model.User) {
@@ -35,6 +36,13 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request, user
 		return
 	}
 	u, err := h.Accounts.UpdatePreferences(r.Context(), user, accounts.Preferences{DefaultMedia: in.DefaultMedia})
+	if err == nil && in.Locked != nil && *in.Locked != u.Account.ManuallyApprovesFollowers {
+		if err = h.Federation.SetManualApproval(r.Context(), u.Account, *in.Locked); err == nil {
+			acct := *u.Account
+			acct.ManuallyApprovesFollowers = *in.Locked
+			u.Account = &acct
+		}
+	}
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return

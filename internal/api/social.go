@@ -16,6 +16,7 @@ func (h *Handler) socialRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/follows", h.user(h.unfollow))
 	mux.HandleFunc("GET /api/v1/follow_requests", h.user(h.followRequests))
 	mux.HandleFunc("POST /api/v1/follow_requests/{id}/authorize", h.user(h.authorizeFollow))
+	mux.HandleFunc("POST /api/v1/follow_requests/{id}/reject", h.user(h.rejectFollow))
 	mux.HandleFunc("GET /api/v1/accounts/verify_credentials", h.user(h.verifyCredentials))
 	mux.HandleFunc("PATCH /api/v1/accounts/update_credentials", h.user(h.updateCredentials))
 	mux.HandleFunc("GET /api/v1/accounts/{acct}", h.getAccount)
@@ -79,6 +80,14 @@ func (h *Handler) authorizeFollow(w http.ResponseWriter, r *http.Request, user *
 		return
 	}
 	httpx.JSON(w, http.StatusOK, map[string]string{"state": model.FollowAccepted})
+}
+
+func (h *Handler) rejectFollow(w http.ResponseWriter, r *http.Request, user *model.User) {
+	if err := h.Federation.RejectFollower(r.Context(), user.Account, r.PathValue("id")); err != nil {
+		httpx.JSONError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {

@@ -117,13 +117,14 @@ type accountJSON struct {
 	URI         string    `json:"uri"`
 	Local       bool      `json:"local"`
 	Locked      bool      `json:"locked"`
+	Avatar      *string   `json:"avatar"` // the profile picture's URL, null when there is none
 	CreatedAt   time.Time `json:"created_at"`
 }
 
 func accountView(a *model.Account) accountJSON {
 	return accountJSON{
 		ID: a.ID, Acct: acctOf(a), Username: a.Username, DisplayName: accountRef(a).DisplayName, Summary: a.Summary,
-		URL: a.URL, URI: a.URI, Local: a.IsLocal(), Locked: a.ManuallyApprovesFollowers, CreatedAt: a.CreatedAt,
+		URL: a.URL, URI: a.URI, Local: a.IsLocal(), Locked: a.ManuallyApprovesFollowers, Avatar: orNull(a.IconURL), CreatedAt: a.CreatedAt,
 	}
 }
 

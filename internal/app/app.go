@@ -153,8 +153,13 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("loading static assets: %w", err)
 	}
 	authn := auth.New(a.Accounts, secret, cfg.SecureCookies())
+	profiles := &accounts.Profiles{
+		Store: a.Store, Storage: a.Media, Staging: filepath.Join(cfg.DataDir, "uploads"),
+		MediaURL: cfg.PublicURL.String() + "/media/", Announce: a.Federation.ProfileUpdated,
+	}
 	pages := &web.Handler{
-		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Generations: a.Generations, Store: a.Store, Auth: authn, Assets: assets, PublicURL: cfg.PublicURL,
+		Profiles: profiles, Jobs: a.Jobs,
+		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Generations: a.Generations, Federation: a.Federation, Store: a.Store, Auth: authn, Assets: assets, PublicURL: cfg.PublicURL,
 		Logins: ratelimit.NewFailures(a.Redis.Client, a.Redis.Key("login-failures")+":", maxFailedLogins, failedLoginWindow),
 	}
 	apiHandler := &api.Handler{

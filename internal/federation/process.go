@@ -68,8 +68,9 @@ func (f *Service) onFollow(ctx context.Context, act *ap.Activity, follower *mode
 		if err != nil {
 			return err
 		}
-		if target.ManuallyApprovesFollowers && follow.State == model.FollowPending {
-			return nil // waits for the owner's approval
+		pending := target.ManuallyApprovesFollowers && follow.State == model.FollowPending
+		if err := notifyFollow(ctx, tx, follower, target, pending); err != nil || pending {
+			return err // a request waits for the owner's approval
 		}
 		return f.acceptFollow(ctx, tx, target, follower, follow)
 	})
@@ -128,7 +129,7 @@ func (f *Service) onUndo(ctx context.Context, act *ap.Activity, actor *model.Acc
 	switch innerType {
 	case "Follow", "":
 		if fl, err := f.followFor(ctx, act, actor); err == nil && fl.AccountID == actor.ID {
-			return f.store.DeleteFollow(ctx, fl.ID)
+			return deleteFollow(ctx, f.store, fl)
 		}
 		if innerType == "Follow" {
 			return nil
@@ -143,7 +144,7 @@ func (f *Service) onUndo(ctx context.Context, act *ap.Activity, actor *model.Acc
 		if err != nil || r.AccountID != actor.ID {
 			return nil
 		}
-		return f.store.DeleteReaction(ctx, r)
+		return deleteReaction(ctx, f.store, r)
 	}
 	return nil
 }
@@ -233,7 +234,7 @@ func (f *Service) onReaction(ctx context.Context, act *ap.Activity, actor *model
 	if uri == "" {
 		uri = actor.URI + "#" + kind + "-" + v.ID
 	}
-	_, _, err = f.store.AddReaction(ctx, &model.Reaction{
+	_, err = addReaction(ctx, f.store, actor, v, &model.Reaction{
 		ID: model.NewID(), Kind: kind, AccountID: actor.ID, VideoID: v.ID, URI: uri, CreatedAt: time.Now().UTC(),
 	})
 	return err

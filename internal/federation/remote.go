@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/assay-social/assay/internal/ap"
+	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/provenance"
 	"github.com/assay-social/assay/internal/store"
@@ -43,7 +44,7 @@ func (f *Service) storeRemoteVideo(ctx context.Context, obj *ap.Object, author *
 		}
 		return nil, err
 	}
-	return f.store.VideoByURI(ctx, obj.ID)
+	return v, nil // as stored: reading it back would cost three more queries
 }
 
 // fetchRemoteVideo dereferences a boosted object and stores it when it is a
@@ -68,6 +69,25 @@ func (f *Service) fetchRemoteVideo(ctx context.Context, uri string) (*model.Vide
 		return nil, err
 	}
 	return f.storeRemoteVideo(ctx, obj, author)
+}
+
+// ResolveVideo finds the clip at uri: one stored here (ours or another
+// server's), else fetched from its origin and stored, as a boosted one is.
+// It is 404 when uri names something that is not a video post (a person,
+// say: the caller may then try ResolveActor) or one an AI-free instance
+// refuses.
+func (f *Service) ResolveVideo(ctx context.Context, uri string) (*model.Video, error) {
+	if v, err := f.store.VideoByURI(ctx, uri); err == nil {
+		return v, nil
+	}
+	if f.isLocal(uri) {
+		return nil, apperr.NotFound("no such clip here: " + uri)
+	}
+	v, err := f.fetchRemoteVideo(ctx, uri)
+	if v == nil && (err == nil || errors.Is(err, ap.ErrUnsupportedType)) { // a person, a plain note…
+		return nil, apperr.NotFound(uri + " is not a clip")
+	}
+	return v, err
 }
 
 // videoFromObject maps a parsed remote object onto a video row.
@@ -160,7 +180,7 @@ func (f *Service) storeComment(ctx context.Context, obj *ap.Object, author *mode
 	if url == "" {
 		url = obj.ID
 	}
-	_, err := f.store.AddComment(ctx, &model.Comment{
+	_, err := addComment(ctx, f.store, author, v, &model.Comment{
 		ID: model.NewID(), VideoID: v.ID, AccountID: author.ID, URI: obj.ID, URL: url,
 		InReplyTo: obj.InReplyTo, Content: obj.Content, CreatedAt: published.UTC(), UpdatedAt: now,
 	})

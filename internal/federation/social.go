@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/assay-social/assay/internal/ap"
@@ -41,8 +42,11 @@ func (f *Service) Follow(ctx context.Context, actor *model.Account, target strin
 			ID: model.NewID(), AccountID: actor.ID, TargetAccountID: targetAcct.ID, URI: uri, State: state,
 			CreatedAt: now, UpdatedAt: now,
 		})
-		if err != nil || targetAcct.IsLocal() {
+		if err != nil {
 			return err
+		}
+		if targetAcct.IsLocal() {
+			return notifyFollow(ctx, tx, actor, targetAcct, out.State == model.FollowPending)
 		}
 		return f.publish(ctx, tx, outgoing{
 			id: id, uri: uri, actor: actor, kind: "Follow", objectURI: targetAcct.URI,
@@ -66,7 +70,7 @@ func (f *Service) Unfollow(ctx context.Context, actor *model.Account, target str
 		return err
 	}
 	return f.store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.DeleteFollow(ctx, follow.ID); err != nil || targetAcct.IsLocal() {
+		if err := deleteFollow(ctx, tx, follow); err != nil || targetAcct.IsLocal() {
 			return err
 		}
 		id, uri := f.newActivity()
@@ -80,16 +84,77 @@ func (f *Service) Unfollow(ctx context.Context, actor *model.Account, target str
 
 // ApproveFollower accepts a pending request to follow owner.
 func (f *Service) ApproveFollower(ctx context.Context, owner *model.Account, followID string) error {
-	var follow model.Follow
-	if err := f.store.DB().NewSelect().Model(&follow).Where("id = ? AND target_account_id = ?", followID, owner.ID).Scan(ctx); err != nil {
-		return apperr.NotFound("no such follow request")
-	}
-	follower, err := f.store.AccountByID(ctx, follow.AccountID)
+	follow, follower, err := f.followRequest(ctx, owner, followID)
 	if err != nil {
 		return err
 	}
 	return f.store.InTx(ctx, func(tx *store.Store) error {
-		return f.acceptFollow(ctx, tx, owner, follower, &follow)
+		return f.acceptFollow(ctx, tx, owner, follower, follow)
+	})
+}
+
+// RejectFollower refuses a pending request to follow owner and, for a
+// remote follower, tells its server with a Reject of the Follow.
+func (f *Service) RejectFollower(ctx context.Context, owner *model.Account, followID string) error {
+	follow, follower, err := f.followRequest(ctx, owner, followID)
+	if err != nil {
+		return err
+	}
+	return f.store.InTx(ctx, func(tx *store.Store) error {
+		if err := deleteFollow(ctx, tx, follow); err != nil || follower.IsLocal() {
+			return err
+		}
+		id, uri := f.newActivity()
+		return f.publish(ctx, tx, outgoing{
+			id: id, uri: uri, actor: owner, kind: "Reject", objectURI: follow.URI,
+			activity: ap.Reject(uri, owner.URI, ap.Follow(follow.URI, follower.URI, owner.URI)),
+			inboxes:  []string{follower.InboxURI},
+		})
+	})
+}
+
+// followRequest finds a request to follow owner that waits for an answer,
+// and who sent it.
+func (f *Service) followRequest(ctx context.Context, owner *model.Account, followID string) (*model.Follow, *model.Account, error) {
+	follow, err := f.store.FollowRequest(ctx, followID, owner.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, apperr.NotFound("no such follow request: it may have been answered or withdrawn already")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	follower, err := f.store.AccountByID(ctx, follow.AccountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return follow, follower, nil
+}
+
+// SetManualApproval turns owner's approval of new followers on or off.
+// Turning it off accepts every request still waiting, as Mastodon does:
+// nobody stays pending on an account that no longer asks.
+func (f *Service) SetManualApproval(ctx context.Context, owner *model.Account, on bool) error {
+	if !owner.IsLocal() {
+		return apperr.BadRequest("only a local account can change how it accepts followers")
+	}
+	return f.store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.SetManualApproval(ctx, owner.ID, on); err != nil || on {
+			return err
+		}
+		pending, err := tx.PendingFollowers(ctx, owner.ID)
+		if err != nil {
+			return err
+		}
+		for _, follow := range pending {
+			follower, err := tx.AccountByID(ctx, follow.AccountID)
+			if err != nil {
+				return err
+			}
+			if err := f.acceptFollow(ctx, tx, owner, follower, follow); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -118,7 +183,7 @@ func (f *Service) React(ctx context.Context, actor *model.Account, videoID, kind
 	}
 	id, uri := f.newActivity()
 	err = f.store.InTx(ctx, func(tx *store.Store) error {
-		_, created, err := tx.AddReaction(ctx, &model.Reaction{
+		created, err := addReaction(ctx, tx, actor, v, &model.Reaction{
 			ID: model.NewID(), Kind: kind, AccountID: actor.ID, VideoID: v.ID, URI: uri, CreatedAt: time.Now().UTC(),
 		})
 		if err != nil || !created {
@@ -159,7 +224,7 @@ func (f *Service) Unreact(ctx context.Context, actor *model.Account, videoID, ki
 		return nil, err
 	}
 	err = f.store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.DeleteReaction(ctx, r); err != nil {
+		if err := deleteReaction(ctx, tx, r); err != nil {
 			return err
 		}
 		id, uri := f.newActivity()
@@ -190,6 +255,7 @@ const MaxCommentRunes = 5000
 // Comment replies to a video: a Note with inReplyTo, sent to the video's
 // author and the commenter's followers.
 func (f *Service) Comment(ctx context.Context, actor *model.Account, videoID, text string) (*model.Comment, error) {
+	text = strings.TrimSpace(text) // blank space alone would be an empty Note
 	if n := len([]rune(text)); n == 0 || n > MaxCommentRunes {
 		return nil, apperr.BadRequest("a comment is 1 to 5000 characters")
 	}
@@ -204,7 +270,7 @@ func (f *Service) Comment(ctx context.Context, actor *model.Account, videoID, te
 		InReplyTo: v.URI, Content: ap.PlainToHTML(text), CreatedAt: now, UpdatedAt: now, Account: actor,
 	}
 	err = f.store.InTx(ctx, func(tx *store.Store) error {
-		if _, err := tx.AddComment(ctx, c); err != nil {
+		if _, err := addComment(ctx, tx, actor, v, c); err != nil {
 			return err
 		}
 		inboxes, err := f.audience(ctx, tx, actor, v.Account)

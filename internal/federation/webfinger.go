@@ -88,6 +88,21 @@ func (f *Service) webfingerAccount(ctx context.Context, resource string) (*model
 
 // webfingerLookup asks a remote server for the actor URI of name@domain.
 func (f *Service) webfingerLookup(ctx context.Context, name, domain string) (string, error) {
+	jrd, err := f.remoteJRD(ctx, name, domain)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range jrd.Links {
+		if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") ||
+			strings.HasPrefix(l.Type, "application/ld+json")) && l.Href != "" {
+			return l.Href, nil
+		}
+	}
+	return "", apperr.New(http.StatusBadGateway, domain+" has no ActivityPub actor for "+name)
+}
+
+// remoteJRD fetches the WebFinger document of name@domain from its server.
+func (f *Service) remoteJRD(ctx context.Context, name, domain string) (*JRD, error) {
 	query := "/.well-known/webfinger?resource=" + url.QueryEscape("acct:"+name+"@"+domain)
 	var lastErr error
 	for _, scheme := range f.schemes() {
@@ -98,17 +113,42 @@ func (f *Service) webfingerLookup(ctx context.Context, name, domain string) (str
 		}
 		var jrd JRD
 		if err := json.Unmarshal(body, &jrd); err != nil {
-			return "", apperr.New(http.StatusBadGateway, "the WebFinger answer of "+domain+" is not JSON")
+			return nil, apperr.New(http.StatusBadGateway, "the WebFinger answer of "+domain+" is not JSON")
 		}
-		for _, l := range jrd.Links {
-			if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") ||
-				strings.HasPrefix(l.Type, "application/ld+json")) && l.Href != "" {
-				return l.Href, nil
-			}
-		}
-		return "", apperr.New(http.StatusBadGateway, domain+" has no ActivityPub actor for "+name)
+		return &jrd, nil
 	}
-	return "", lastErr
+	return nil, lastErr
+}
+
+// subscribeRel names the WebFinger link whose template lets a person follow
+// an account of another server from their own (OStatus remote follow, which
+// Mastodon, GoToSocial and Assay all advertise).
+const subscribeRel = "http://ostatus.org/schema/1.0/subscribe"
+
+// RemoteFollowURL asks the server of handle (someone's "name@domain",
+// elsewhere) where its users go to follow an account of another server,
+// and returns that address for target (an acct or URL of ours, put in the
+// template's {uri}). It is an error when the server cannot be reached or
+// offers no such template.
+func (f *Service) RemoteFollowURL(ctx context.Context, handle, target string) (string, error) {
+	name, domain, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(handle), "acct:"), "@"), "@")
+	if !ok || name == "" || domain == "" || strings.ContainsAny(domain, "/?#@ ") {
+		return "", apperr.BadRequest("Enter your full address, like name@your.server — not just your name.")
+	}
+	jrd, err := f.remoteJRD(ctx, name, strings.ToLower(domain))
+	if err != nil {
+		return "", err
+	}
+	for _, l := range jrd.Links {
+		if l.Rel != subscribeRel || !strings.Contains(l.Template, "{uri}") {
+			continue
+		}
+		to := strings.ReplaceAll(l.Template, "{uri}", url.QueryEscape(target))
+		if u, err := url.Parse(to); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
+			return to, nil
+		}
+	}
+	return "", apperr.Unprocessable(domain + " does not say how to follow someone from there (its WebFinger answer has no subscribe template). Search for " + target + " on your server instead.")
 }
 
 // schemes lists the schemes to try on a bare domain: https, and plain http

@@ -19,6 +19,7 @@ import (
 var (
 	hdrMP4       = []string{"video/mp4"}
 	hdrJPEG      = []string{"image/jpeg"}
+	hdrPNG       = []string{"image/png"}
 	hdrImmutable = []string{"public, max-age=31536000, immutable"}
 	hdrBytes     = []string{"bytes"}
 	hdrNosniff   = []string{"nosniff"}
@@ -54,10 +55,13 @@ func (l *Local) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if strings.HasSuffix(key, ".mp4") {
+	switch {
+	case strings.HasSuffix(key, ".mp4"):
 		h["Content-Type"] = hdrMP4
-	} else {
-		h["Content-Type"] = hdrJPEG // ValidKey allows only .mp4 and .jpg
+	case strings.HasSuffix(key, ".png"): // avatars
+		h["Content-Type"] = hdrPNG
+	default:
+		h["Content-Type"] = hdrJPEG // ValidKey allows only .mp4, .png and .jpg
 	}
 	h["Cache-Control"] = hdrImmutable
 	h["Accept-Ranges"] = hdrBytes

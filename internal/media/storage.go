@@ -11,7 +11,7 @@ import (
 )
 
 // Storage keeps the files Assay serves under /media/KEY. Keys are flat,
-// made by Assay (a video id and a suffix), and never reused: a key's bytes
+// made by Assay (a video or avatar id and a suffix), and never reused: a key's bytes
 // never change, which is what lets /media answer with immutable caching.
 type Storage interface {
 	// Put moves (or copies) the local file at src into the store under key
@@ -23,7 +23,7 @@ type Storage interface {
 
 // validKey is the shape of every key Assay writes; anything else asked of
 // /media is not ours (and cannot climb out of the directory).
-var validKey = regexp.MustCompile(`^[0-9A-Za-z]{10,40}(-[a-z0-9]{1,16})?\.(mp4|jpg)$`)
+var validKey = regexp.MustCompile(`^[0-9A-Za-z]{10,40}(-[a-z0-9]{1,16})?\.(mp4|jpg|png)$`)
 
 // ValidKey reports whether key could name a stored file.
 func ValidKey(key string) bool { return validKey.MatchString(key) }

@@ -42,6 +42,24 @@ func (s *Store) UpdateUserPreferences(ctx context.Context, u *model.User) error 
 	return mapErr(err)
 }
 
+// SetManualApproval records whether a local account approves each new
+// follower itself.
+func (s *Store) SetManualApproval(ctx context.Context, accountID string, on bool) error {
+	_, err := s.db.NewUpdate().Model((*model.Account)(nil)).Set("manually_approves_followers = ?", on).
+		Set("updated_at = ?", time.Now().UTC()).Where("id = ? AND domain = ''", accountID).Exec(ctx)
+	return mapErr(err)
+}
+
+// UpdateAccountProfile saves what a person shows others: display name,
+// bio and avatar. It stamps updated_at, which cached pages showing the
+// account compare.
+func (s *Store) UpdateAccountProfile(ctx context.Context, a *model.Account) error {
+	a.UpdatedAt = time.Now().UTC()
+	a.UpdatedAt = time.Now().UTC() // cached timeline pages check it (videoCache)
+	_, err := s.db.NewUpdate().Model(a).Column("display_name", "summary", "icon_url", "updated_at").WherePK().Exec(ctx)
+	return mapErr(err)
+}
+
 // CountLocalUsers is for NodeInfo and the first-user-is-admin rule.
 func (s *Store) CountLocalUsers(ctx context.Context) (int64, error) {
 	n, err := s.db.NewSelect().Model((*model.User)(nil)).Count(ctx)
@@ -122,6 +140,9 @@ func (s *Store) DeleteRemoteAccount(ctx context.Context, accountID string) error
 		}
 		if _, err := tx.db.NewDelete().Model((*model.Follow)(nil)).
 			Where("account_id = ? OR target_account_id = ?", accountID, accountID).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
+		if _, err := tx.db.NewDelete().Model((*model.Notification)(nil)).Where("from_account_id = ?", accountID).Exec(ctx); err != nil {
 			return mapErr(err)
 		}
 		for _, id := range touched {

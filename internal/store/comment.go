@@ -52,6 +52,9 @@ func (s *Store) DeleteComment(ctx context.Context, c *model.Comment) error {
 		if _, err := tx.db.NewDelete().Model((*model.Comment)(nil)).Where("id = ?", c.ID).Exec(ctx); err != nil {
 			return mapErr(err)
 		}
+		if _, err := tx.db.NewDelete().Model((*model.Notification)(nil)).Where("comment_id = ?", c.ID).Exec(ctx); err != nil {
+			return mapErr(err)
+		}
 		return tx.Recount(ctx, c.VideoID)
 	})
 }

@@ -78,6 +78,14 @@ func (s *Store) FollowAccounts(ctx context.Context, accountID string, following 
 	return accts, int(total), mapErr(err)
 }
 
+// FollowRequest finds a request to follow target, by id, that still awaits
+// the target's approval.
+func (s *Store) FollowRequest(ctx context.Context, id, targetID string) (*model.Follow, error) {
+	f := new(model.Follow)
+	return one(f, s.db.NewSelect().Model(f).
+		Where("id = ? AND target_account_id = ? AND state = ?", id, targetID, model.FollowPending).Scan(ctx))
+}
+
 // PendingFollowers lists follow requests awaiting an account's approval.
 func (s *Store) PendingFollowers(ctx context.Context, accountID string) ([]*model.Follow, error) {
 	var fs []*model.Follow

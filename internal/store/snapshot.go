@@ -15,11 +15,11 @@ const snapshotTTL = time.Second
 // snapshots are what this process keeps in memory: the small tables nearly
 // every request reads — the instance settings (the AI-free switch) and the
 // domain blocks (checked on every inbox POST and every delivery) — and the
-// media and tags of recently read videos (see videoParts).
+// recently shown videos (see videoCache).
 type snapshots struct {
 	instance     snapshot[model.Instance]
 	domainBlocks snapshot[[]*model.DomainBlock]
-	videoParts   videoParts
+	videos       videoCache
 }
 
 // snapshot is one value read from the database and kept for snapshotTTL.

@@ -80,7 +80,7 @@ func (s *Store) VideoByURI(ctx context.Context, uri string) (*model.Video, error
 // DeleteVideo removes a video and what hangs off it.
 func (s *Store) DeleteVideo(ctx context.Context, id string) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		for _, m := range []any{(*model.MediaFile)(nil), (*model.VideoTag)(nil), (*model.Reaction)(nil), (*model.Comment)(nil)} {
+		for _, m := range []any{(*model.MediaFile)(nil), (*model.VideoTag)(nil), (*model.Reaction)(nil), (*model.Comment)(nil), (*model.Notification)(nil)} {
 			if _, err := tx.db.NewDelete().Model(m).Where("video_id = ?", id).Exec(ctx); err != nil {
 				return mapErr(err)
 			}
@@ -150,8 +150,10 @@ func withoutKeys(q *bun.SelectQuery) *bun.SelectQuery {
 // (The video alias is spelled out: bun resolves ?TableAlias to a subquery's
 // alias when the same condition takes a subquery argument.)
 func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, error) {
-	var videos []*model.Video
-	sel := s.db.NewSelect().Model(&videos).Relation("Account", withoutKeys).
+	sel := s.db.NewSelect().TableExpr("videos AS video").
+		Join("JOIN accounts AS account ON account.id = video.account_id").
+		ColumnExpr("video.id, video.updated_at, account.updated_at AS account_updated_at").
+		ColumnExpr("video.likes_count, video.boosts_count, video.comments_count").
 		Where("video.state = ?", model.VideoReady).
 		Where("video.public = TRUE").
 		OrderExpr("video.id DESC").
@@ -190,10 +192,11 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, 
 	if q.MaxID != "" {
 		sel = sel.Where("video.id < ?", q.MaxID)
 	}
-	if err := sel.Scan(ctx); err != nil {
+	var rows []timelineRow
+	if err := sel.Scan(ctx, &rows); err != nil {
 		return nil, mapErr(err)
 	}
-	return videos, s.attachParts(ctx, videos)
+	return s.videosFor(ctx, rows)
 }
 
 // CountLocalVideos is for NodeInfo.

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/instance"
+	"github.com/assay-social/assay/internal/media"
 	"github.com/assay-social/assay/internal/store"
 	"github.com/assay-social/assay/templates"
 )
@@ -15,8 +18,10 @@ import (
 func (h *Handler) settingsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /settings", h.settingsForm)
 	mux.HandleFunc("POST /settings", h.form(h.saveSettings))
+	mux.HandleFunc("POST /settings/profile", h.saveProfile)
 	mux.HandleFunc("GET /admin", h.adminForm)
 	mux.HandleFunc("POST /admin", h.form(h.saveAdmin))
+	mux.HandleFunc("POST /admin/reports/{id}/resolve", h.form(h.resolveReport))
 }
 
 func (h *Handler) settingsForm(w http.ResponseWriter, r *http.Request) {
@@ -26,13 +31,17 @@ func (h *Handler) settingsForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.renderSettings(w, r, http.StatusOK, templates.SettingsView{
-		DefaultMedia: user.DefaultMedia, Saved: r.URL.Query().Get("saved") == "1",
+		DefaultMedia: user.DefaultMedia, Locked: user.Account.ManuallyApprovesFollowers, Saved: r.URL.Query().Get("saved") == "1",
 	})
 }
 
 func (h *Handler) renderSettings(w http.ResponseWriter, r *http.Request, status int, sv templates.SettingsView) {
 	user := auth.User(r.Context())
 	sv.Handle = "@" + user.Account.Username + "@" + h.PublicURL.Host
+	sv.AvatarURL = user.Account.IconURL
+	if sv.ProfileError == "" {
+		sv.DisplayName, sv.Bio = user.Account.DisplayName, user.Account.Summary
+	}
 	if sv.DefaultMedia == "" {
 		sv.DefaultMedia = store.MediaAll
 	}
@@ -52,9 +61,18 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 		media := r.PostFormValue("default_media")
 		p.DefaultMedia = &media
 	}
-	if _, err := h.Accounts.UpdatePreferences(ctx, user, p); err != nil {
+	manual, err := formSwitch(r, "approve_followers", "manual", "auto")
+	if err == nil {
+		_, err = h.Accounts.UpdatePreferences(ctx, user, p)
+	}
+	if err == nil && manual != nil && *manual != user.Account.ManuallyApprovesFollowers {
+		err = h.Federation.SetManualApproval(ctx, user.Account, *manual)
+	}
+	if err != nil {
 		if status, public := apperr.From(err); status < 500 {
-			h.renderSettings(w, r, status, templates.SettingsView{DefaultMedia: user.DefaultMedia, Error: public})
+			h.renderSettings(w, r, status, templates.SettingsView{
+				DefaultMedia: user.DefaultMedia, Locked: user.Account.ManuallyApprovesFollowers, Error: public,
+			})
 			return
 		}
 		h.errorPage(w, r, err)
@@ -82,7 +100,7 @@ func (h *Handler) adminForm(w http.ResponseWriter, r *http.Request) {
 	if !h.admin(w, r) {
 		return
 	}
-	h.renderAdmin(w, r, http.StatusOK, templates.AdminView{Saved: r.URL.Query().Get("saved") == "1"})
+	h.renderAdmin(w, r, http.StatusOK, templates.AdminView{Saved: r.URL.Query().Get("saved") == "1", Resolved: r.URL.Query().Get("resolved") == "1"})
 }
 
 func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, av templates.AdminView) {
@@ -95,6 +113,10 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 		av.Name = inst.Name
 	}
 	av.RegistrationsOpen, av.AIFree = inst.RegistrationsOpen, inst.AIFree
+	if err := h.moderationQueues(r.Context(), &av); err != nil {
+		h.errorPage(w, r, err)
+		return
+	}
 	h.render(w, r, status, templates.Admin(h.page(w, r, "Instance settings"), av))
 }
 
@@ -142,4 +164,70 @@ func formSwitch(r *http.Request, field, yes, no string) (*bool, error) {
 		return nil, apperr.BadRequest(field + " is " + yes + " or " + no)
 	}
 	return &v, nil
+}
+
+// saveProfile takes the profile form: display name, bio and, when a file is
+// chosen, a new avatar. It is multipart, so it reads its own body (bounded
+// by the avatar limit) and checks the CSRF token before acting.
+func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) {
+	user := auth.User(r.Context())
+	if user == nil {
+		toLogin(w, r)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, media.MaxAvatarBytes+maxFormBytes)
+	if err := r.ParseMultipartForm(media.MaxAvatarBytes + maxFormBytes); err != nil {
+		if errors.As(err, new(*http.MaxBytesError)) {
+			h.profileError(w, r, apperr.TooLarge(fmt.Sprintf("The picture is larger than %d MB; please choose a smaller one.", media.MaxAvatarBytes>>20)),
+				user.Account.DisplayName, user.Account.Summary)
+			return
+		}
+		h.errorPage(w, r, apperr.BadRequest("The form could not be read."))
+		return
+	}
+	defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files
+	if !h.Auth.CheckCSRF(r) {
+		h.errorPage(w, r, apperr.Forbidden("This form has expired or did not come from this site. Go back, reload the page and try again."))
+		return
+	}
+	var c accounts.ProfileChange
+	if r.PostForm.Has("display_name") {
+		name := r.PostFormValue("display_name")
+		c.DisplayName = &name
+	}
+	if r.PostForm.Has("bio") {
+		bio := r.PostFormValue("bio")
+		c.Bio = &bio
+	}
+	if file, hdr, err := r.FormFile("avatar"); err == nil {
+		defer file.Close()
+		if hdr.Size > 0 {
+			if c.Avatar, err = media.ReadAvatar(file); err != nil {
+				h.profileError(w, r, err, r.PostFormValue("display_name"), r.PostFormValue("bio"))
+				return
+			}
+		}
+	}
+	ctx, cancel := detached(r.Context())
+	defer cancel()
+	if _, err := h.Profiles.Update(ctx, user, c); err != nil {
+		h.profileError(w, r, err, r.PostFormValue("display_name"), r.PostFormValue("bio"))
+		return
+	}
+	http.Redirect(w, r, "/settings?saved=1", http.StatusSeeOther)
+}
+
+// profileError shows the settings again with the reason and the name and
+// bio to keep in the form.
+func (h *Handler) profileError(w http.ResponseWriter, r *http.Request, err error, name, bio string) {
+	status, public := apperr.From(err)
+	if status >= 500 {
+		h.errorPage(w, r, err)
+		return
+	}
+	user := auth.User(r.Context())
+	h.renderSettings(w, r, status, templates.SettingsView{
+		DefaultMedia: user.DefaultMedia, Locked: user.Account.ManuallyApprovesFollowers,
+		DisplayName: name, Bio: bio, ProfileError: public,
+	})
 }

@@ -153,6 +153,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.page(w, r, "")
+	h.homePreview(&p)
 	if kind != store.TimelineHome {
 		p.Feeds = feedLinks(timelineNames[kind]+" clips on "+p.InstanceName, "/feeds/"+kind, media)
 	}
@@ -181,6 +182,10 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) {
 		h.NotFound(w, r)
 		return
 	}
+	if strings.Contains(name, "@") { // someone on another server: /@NAME@DOMAIN
+		h.remoteProfile(w, r, name)
+		return
+	}
 	acct, err := h.Accounts.LocalAccount(r.Context(), name)
 	if err != nil {
 		h.errorPage(w, r, err)
@@ -204,10 +209,12 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) {
 		display = acct.Username
 	}
 	p := h.page(w, r, display)
+	h.profilePreview(&p, acct, display)
 	p.Feeds = feedLinks("Clips by "+display, "/feeds/accounts/"+acct.Username, media)
 	path := "/@" + acct.Username
 	pv := templates.ProfileView{
 		DisplayName: display, Handle: "@" + acct.Username + "@" + h.PublicURL.Host, Summary: ap.StripTags(acct.Summary),
+		AvatarURL: acct.IconURL, Follow: h.followView(r, viewer, acct),
 		Timeline: timelineView(p, "Clips by "+display, media, vs, func(media, maxID string) string {
 			return link(path, "media", media, "max_id", maxID)
 		}),

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/assay-social/assay/internal/ap"
 	"github.com/assay-social/assay/internal/apperr"
@@ -34,7 +33,7 @@ func videoView(v *model.Video) templates.VideoView {
 		out.ThumbAlt += " (" + kind + " clip)"
 	}
 	if a := v.Account; a != nil {
-		out.Author, out.AuthorURL, out.AuthorHandle = a.DisplayName, a.URL, "@"+a.Username
+		out.Author, out.AuthorURL, out.AuthorHandle = a.DisplayName, profileLink(a), "@"+a.Username
 		if !a.IsLocal() {
 			out.AuthorHandle += "@" + a.Domain
 		}
@@ -42,11 +41,8 @@ func videoView(v *model.Video) templates.VideoView {
 			out.Author = a.Username
 		}
 	}
-	for _, m := range v.Media {
-		if m.Role != model.MediaThumbnail && strings.HasPrefix(m.MimeType, "video/") {
-			out.MediaURL, out.MimeType = m.URL, m.MimeType
-			break
-		}
+	if m := playable(v); m != nil {
+		out.MediaURL, out.MimeType = m.URL, m.MimeType
 	}
 	return out
 }
@@ -66,5 +62,12 @@ func (h *Handler) Watch(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, apperr.Unprocessable("This clip could not be processed: "+v.FailureReason))
 		return
 	}
-	h.render(w, r, http.StatusOK, templates.Watch(h.page(w, r, v.Title), videoView(v)))
+	p, vv := h.page(w, r, v.Title), videoView(v)
+	h.watchPreview(&p, v)
+	h.share(&vv, v)
+	if err := h.watchSocial(r, v, &vv); err != nil {
+		h.errorPage(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, templates.Watch(p, vv))
 }

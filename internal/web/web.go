@@ -13,9 +13,11 @@ import (
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/generate"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/instance"
+	"github.com/assay-social/assay/internal/jobs"
 	"github.com/assay-social/assay/internal/ratelimit"
 	"github.com/assay-social/assay/internal/store"
 	"github.com/assay-social/assay/internal/videos"
@@ -32,10 +34,13 @@ type Handler struct {
 	Instance    *instance.Service
 	Videos      *videos.Service
 	Generations *generate.Service
+	Federation  *federation.Service
 	Store       *store.Store
 	Auth        *auth.Auth
 	Logins      *ratelimit.Failures
 	Assets      *static.Assets
+	Profiles    *accounts.Profiles
+	Jobs        *jobs.Queue // for the queue health on /admin
 
 	PublicURL *url.URL // where the world reaches this instance, for feeds and handles
 }
@@ -50,6 +55,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	h.timelineRoutes(mux)
 	h.settingsRoutes(mux)
 	h.createRoutes(mux)
+	h.socialRoutes(mux)
+	h.notificationRoutes(mux)
+	h.embedRoutes(mux)
 	mux.Handle("GET /static/", h.Assets)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, h.Assets.URL("favicon.svg"), http.StatusMovedPermanently)
@@ -86,15 +94,36 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, title string) tem
 	}
 	if u := auth.User(r.Context()); u != nil {
 		p.Viewer = &templates.Viewer{Username: u.Account.Username, Admin: u.Admin}
+		if n, err := h.Store.CountUnreadNotifications(r.Context(), u.AccountID); err == nil {
+			p.UnreadNotifications = n
+		} else {
+			httpx.Logger(r.Context()).Warn("counting unread notifications", "err", err)
+		}
 	}
 	return p
+}
+
+// contentSecurityPolicy lets a page load only this site's scripts and styles;
+// frameAncestors says which sites may show it in a frame. Pictures and clips
+// of other servers, and forms that lead to them (following from another
+// server), must be https — unless this instance itself is served over plain
+// http (a local test federation), where the other servers are too.
+func (h *Handler) contentSecurityPolicy(frameAncestors string) string {
+	remote := "https:"
+	if h.PublicURL.Scheme == "http" {
+		remote = "http: https:"
+	}
+	return "default-src 'self'; img-src 'self' " + remote + " data:; media-src 'self' " + remote + "; object-src 'none'; frame-ancestors " +
+		frameAncestors + "; base-uri 'self'; form-action 'self' " + remote
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "same-origin")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; media-src 'self' https:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' https:")
+	if w.Header().Get("Content-Security-Policy") == "" { // the embed page sets its own, to be framed
+		w.Header().Set("Content-Security-Policy", h.contentSecurityPolicy("'none'"))
+	}
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
 		httpx.Logger(r.Context()).Warn("rendering failed", "err", err)

@@ -19,10 +19,10 @@ func tagNames(v *model.Video) []string {
 	return names
 }
 
-// A timeline keeps the media and tags of the videos it read in memory; an
-// edit through this process or through another one (a second Store on the
-// same database) is still seen at once on the next page.
-func TestTimelineShowsEditedMediaAndTagsAtOnce(t *testing.T) {
+// A timeline keeps the videos it showed in memory; an edit of the video, of
+// its author or of its counters, through this process or through another one
+// (a second Store on the same database), is still seen at once on the next page.
+func TestTimelineShowsEditsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	cfg := testrig.Config(t)
 	st, err := store.Open(ctx, cfg)
@@ -90,5 +90,33 @@ func TestTimelineShowsEditedMediaAndTagsAtOnce(t *testing.T) {
 		if !slices.Equal(tagNames(got), []string{"birds", "dogs"}) || len(got.Media) != 2 {
 			t.Fatalf("after the edit: tags %v, %d media; want [birds dogs] and 2", tagNames(got), len(got.Media))
 		}
+	}
+
+	// The author renames herself through the other store.
+	author, err := other.AccountByID(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	author.DisplayName = "Ada L."
+	time.Sleep(2 * time.Millisecond)
+	if err := other.UpdateAccountProfile(ctx, author); err != nil {
+		t.Fatal(err)
+	}
+	if got := page(st); got.Account.DisplayName != "Ada L." {
+		t.Fatalf("after the rename the page shows %q", got.Account.DisplayName)
+	}
+
+	// A like counted through the other store changes no timestamp.
+	if _, err := other.DB().NewUpdate().Model((*model.Video)(nil)).Set("likes_count = 7").Where("id = ?", v.ID).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := page(st); got.LikesCount != 7 {
+		t.Fatalf("likes %d, want 7", got.LikesCount)
+	}
+
+	// A page never hands out the copy it keeps.
+	page(st).Title = "changed by a caller"
+	if got := page(st); got.Title != "first" {
+		t.Fatalf("title %q: a caller's change reached the cache", got.Title)
 	}
 }

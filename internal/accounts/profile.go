@@ -1,0 +1,121 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"unicode"
+
+	"github.com/assay-social/assay/internal/apperr"
+	"github.com/assay-social/assay/internal/media"
+	"github.com/assay-social/assay/internal/model"
+	"github.com/assay-social/assay/internal/store"
+)
+
+// Profile limits, in characters (Mastodon allows 30 and 500).
+const (
+	MaxDisplayNameRunes = 50
+	MaxBioRunes         = 500
+)
+
+// ProfileChange is a partial change of what a person shows others; nil
+// fields stay as they are.
+type ProfileChange struct {
+	DisplayName *string
+	Bio         *string      // plain text
+	Avatar      *media.Image // from media.ReadAvatar
+}
+
+// Profiles saves profile changes and tells followers' servers about them.
+type Profiles struct {
+	Store    *store.Store
+	Storage  media.Storage
+	Staging  string // a directory on the storage's file system, where the file waits to be stored
+	MediaURL string // the public URL of /media/, with its trailing slash
+	// Announce federates the changed account (Update{Person}) through the
+	// transaction that saves it.
+	Announce func(ctx context.Context, tx *store.Store, a *model.Account) error
+}
+
+// Update applies c to user's account and returns the account as saved. A
+// new avatar gets a new key (stored files never change) and the old one is
+// deleted once the change is committed.
+func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange) (*model.Account, error) {
+	a := *user.Account
+	if c.DisplayName != nil {
+		name := strings.Join(strings.FieldsFunc(*c.DisplayName, unicode.IsSpace), " ")
+		if n := len([]rune(name)); n > MaxDisplayNameRunes {
+			return nil, apperr.BadRequest("a display name has at most 50 characters")
+		}
+		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
+			return nil, apperr.BadRequest("a display name cannot contain control characters")
+		}
+		a.DisplayName = name
+	}
+	if c.Bio != nil {
+		bio := strings.TrimSpace(strings.ReplaceAll(*c.Bio, "\r\n", "\n"))
+		if n := len([]rune(bio)); n > MaxBioRunes {
+			return nil, apperr.BadRequest("a bio has at most 500 characters")
+		}
+		if strings.IndexFunc(bio, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
+			return nil, apperr.BadRequest("a bio cannot contain control characters")
+		}
+		a.Summary = bio
+	}
+	oldKey, newKey := p.key(a.IconURL), ""
+	if c.Avatar != nil {
+		var err error
+		if newKey, err = p.storeAvatar(ctx, c.Avatar); err != nil {
+			return nil, err
+		}
+		a.IconURL = p.MediaURL + newKey
+	}
+	err := p.Store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.UpdateAccountProfile(ctx, &a); err != nil {
+			return err
+		}
+		return p.Announce(ctx, tx, &a)
+	})
+	if err != nil {
+		if newKey != "" {
+			p.Storage.Delete(context.WithoutCancel(ctx), newKey) //nolint:errcheck // best effort; keys are never reused
+		}
+		return nil, err
+	}
+	if newKey != "" && oldKey != "" {
+		p.Storage.Delete(context.WithoutCancel(ctx), oldKey) //nolint:errcheck // best effort
+	}
+	return &a, nil
+}
+
+// storeAvatar puts the picture into storage under a new key.
+func (p *Profiles) storeAvatar(ctx context.Context, img *media.Image) (string, error) {
+	if err := os.MkdirAll(p.Staging, 0o750); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(p.Staging, "avatar-*")
+	if err != nil {
+		return "", err
+	}
+	_, werr := f.Write(img.Data)
+	if err := errors.Join(werr, f.Close()); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	key := model.NewID() + "-avatar." + img.Ext
+	if _, err := p.Storage.Put(ctx, key, f.Name()); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return key, nil
+}
+
+// key is the storage key of an avatar URL of ours, "" for anything else.
+func (p *Profiles) key(iconURL string) string {
+	k, ok := strings.CutPrefix(iconURL, p.MediaURL)
+	if !ok || !media.ValidKey(k) {
+		return ""
+	}
+	return k
+}
