@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -17,10 +16,10 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for creating and dropping the database
 	"github.com/redis/go-redis/v9"
 
 	"github.com/assay-social/assay/internal/app"
+	"github.com/assay-social/assay/internal/benchkit"
 	"github.com/assay-social/assay/internal/config"
 )
 
@@ -107,7 +106,7 @@ func startInstance(ctx context.Context, b backend, o instanceOptions, log *slog.
 		"ASSAY_LOG_LEVEL":              o.logLevel,
 	}
 	if b.adminDB != "" {
-		dbURL, drop, err := freshDatabase(ctx, b.adminDB)
+		dbURL, drop, err := benchkit.FreshDatabase(ctx, b.adminDB, "fedbench")
 		if err != nil {
 			return inst, err
 		}
@@ -158,7 +157,7 @@ func startInstance(ctx context.Context, b backend, o instanceOptions, log *slog.
 	inst.cancel = cancel
 	inst.runDone = make(chan error, 1)
 	go func() { inst.runDone <- a.Run(runCtx, ln) }()
-	if err := waitHealthy(ctx, inst.URL+"/healthz", 30*time.Second); err != nil {
+	if err := benchkit.WaitHealthy(ctx, inst.URL+"/healthz", 30*time.Second); err != nil {
 		return inst, err
 	}
 	return inst, nil
@@ -188,40 +187,6 @@ func (i *instance) stop() {
 	}
 }
 
-// freshDatabase creates an empty database next to admin and returns its URL
-// and a function that drops it.
-func freshDatabase(ctx context.Context, admin string) (string, func(), error) {
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", nil, errors.New("-db: want postgres://user@host:port/db?sslmode=disable (or \"\" for SQLite)")
-	}
-	name := randomName("fedbench_")
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return "", nil, err
-	}
-	defer db.Close()
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(cctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("creating database %s: %w", name, err)
-	}
-	drop := func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "dropping database %s: %v\n", name, err)
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
-
 // dropNamespace deletes the asynq queues and assay keys of one namespace.
 func dropNamespace(redisURL, namespace string) {
 	opts, err := redis.ParseURL(redisURL)
@@ -245,26 +210,6 @@ func dropNamespace(redisURL, namespace string) {
 			client.Del(ctx, iter.Val())
 		}
 	}
-}
-
-// waitHealthy polls url until it answers 200.
-func waitHealthy(ctx context.Context, url string, within time.Duration) error {
-	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{Proxy: nil}}
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if resp, err := client.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("%s not healthy within %v", url, within)
 }
 
 // loopbackOnly refuses any URL whose host is not a 127.0.0.0/8 address:

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/assay-social/assay/internal/accounts"
+	"github.com/assay-social/assay/internal/benchkit"
 	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/signing"
@@ -406,7 +407,7 @@ func runFanout(ctx context.Context, o fanoutOptions, log *slog.Logger) error {
 	fmt.Printf("\nfan-out: sender %s (%s, worker concurrency %d), %d receivers × %d followers = %d follows, shared inbox %v\n",
 		sender.URL, o.backend, o.concurrency, o.receivers, o.perReceiver, len(followers), o.shared)
 	fmt.Printf("setup (not timed): %.1f s; sender key prefetched by receivers: %v\n", time.Since(setupStart).Seconds(), o.prefetchKey)
-	loadBefore := loadAvg()
+	loadBefore := benchkit.LoadAvg()
 	rsaRate, err := o.rsa.run(ctx)
 	if err != nil {
 		return err
@@ -497,7 +498,7 @@ func runFanout(ctx context.Context, o fanoutOptions, log *slog.Logger) error {
 		}
 	}
 	fmt.Printf("sender key fetched %d times by the receivers; delivery jobs: %s\n", b.keyFetches.Load(), jobOutcomes(sender, "deliver"))
-	fmt.Printf("load average before/after: %s / %s\n", loadBefore, loadAvg())
+	fmt.Printf("load average before/after: %s / %s\n", loadBefore, benchkit.LoadAvg())
 	printRatios(rates, rsaRate)
 	return nil
 }
@@ -680,16 +681,3 @@ func startCPUProfile(path string) (func(), error) {
 var traceFile string
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// loadAvg is the 1-minute load average: other work on the machine shows here.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
-}

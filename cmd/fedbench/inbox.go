@@ -24,6 +24,7 @@ import (
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/ap"
+	"github.com/assay-social/assay/internal/benchkit"
 	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/signing"
@@ -179,7 +180,7 @@ func runInbox(ctx context.Context, o inboxOptions, log *slog.Logger) error {
 		return err
 	}
 	waitQuiet("the blast")
-	loadBefore := loadAvg()
+	loadBefore := benchkit.LoadAvg()
 	var stopProfile func()
 	if o.cpuprofile != "" {
 		if stopProfile, err = startCPUProfile(o.cpuprofile); err != nil {
@@ -227,7 +228,7 @@ func runInbox(ctx context.Context, o inboxOptions, log *slog.Logger) error {
 		}
 		fmt.Printf("inbox jobs: %s\n", jobOutcomes(recv, "inbox"))
 	}
-	fmt.Printf("load average before/after: %s / %s\n", loadBefore, loadAvg())
+	fmt.Printf("load average before/after: %s / %s\n", loadBefore, benchkit.LoadAvg())
 	return nil
 }
 

@@ -48,6 +48,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/assay-social/assay/internal/benchkit"
 )
 
 func main() {
@@ -89,7 +91,7 @@ func main() {
 	b := backend{adminDB: *db, redisURL: *redisURL, dbParams: *dbParams, dbMaxIdle: *dbMaxIdle}
 
 	fmt.Printf("fedbench -mode %s on %s; %s; GOMAXPROCS=%d, NumCPU=%d; load average %s\n",
-		*mode, b, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAvg())
+		*mode, b, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), benchkit.LoadAvg())
 	rm := rsaMeasure{d: *rsaTime, openssl: *useOpenSSL}
 	var err error
 	switch *mode {

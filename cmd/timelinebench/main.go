@@ -29,8 +29,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -40,7 +38,6 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -54,11 +51,11 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for creating and dropping the database
 	"github.com/oklog/ulid/v2"
 	"github.com/uptrace/bun"
 
 	"github.com/assay-social/assay/internal/app"
+	"github.com/assay-social/assay/internal/benchkit"
 	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/model"
 )
@@ -128,9 +125,9 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	fmt.Printf("timelinebench: %d videos, %d accounts, %d clients, %v per phase (+%v warm-up), think %v; %s; GOMAXPROCS=%d, NumCPU=%d; load average %s\n",
-		o.videos, o.accounts, o.clients, o.duration, o.warmup, o.think, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAvg())
+		o.videos, o.accounts, o.clients, o.duration, o.warmup, o.think, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), benchkit.LoadAvg())
 
-	dbURL, drop, err := freshDatabase(ctx, o.db)
+	dbURL, drop, err := benchkit.FreshDatabase(ctx, o.db, "timelinebench")
 	if err != nil {
 		return err
 	}
@@ -190,7 +187,7 @@ func run(ctx context.Context, o options) error {
 			fmt.Fprintln(os.Stderr, "instance did not stop within 30s")
 		}
 	}()
-	if err := waitHealthy(ctx, base+"/healthz", 30*time.Second); err != nil {
+	if err := benchkit.WaitHealthy(ctx, base+"/healthz", 30*time.Second); err != nil {
 		return err
 	}
 
@@ -247,7 +244,7 @@ func run(ctx context.Context, o options) error {
 				}
 			}
 			waitQuiet(ctx, o)
-			fmt.Printf("\nload: %d clients, think %v; load average before %s\n", o.clients, o.think, loadAvg())
+			fmt.Printf("\nload: %d clients, think %v; load average before %s\n", o.clients, o.think, benchkit.LoadAvg())
 			stopProfile := startProfile(o.cpuProfile, kind+"-"+m)
 			res, err := load(ctx, client, target, o)
 			stopProfile()
@@ -528,7 +525,7 @@ func load(ctx context.Context, client *http.Client, target string, o options) (*
 	case <-time.After(o.warmup):
 	case <-ctx.Done():
 	}
-	r := &result{loadBefore: loadAvg()}
+	r := &result{loadBefore: benchkit.LoadAvg()}
 	cpu0, self0, pg0 := takeMachineCPU(), procCPU("/proc/self/stat"), postgresCPU()
 	t0 := time.Now()
 	recording.Store(true)
@@ -539,7 +536,7 @@ func load(ctx context.Context, client *http.Client, target string, o options) (*
 	recording.Store(false)
 	r.elapsed = time.Since(t0)
 	cpu1, self1, pg1 := takeMachineCPU(), procCPU("/proc/self/stat"), postgresCPU()
-	r.loadAfter = loadAvg()
+	r.loadAfter = benchkit.LoadAvg()
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -688,77 +685,6 @@ func postgresCPU() float64 {
 		sum += fieldsCPU(s, 11, 12) + fieldsCPU(s, 13, 14)
 	}
 	return sum
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// freshDatabase creates an empty database next to admin and returns its URL
-// and a function that drops it.
-func freshDatabase(ctx context.Context, admin string) (string, func(), error) {
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", nil, errors.New("-db: want postgres://user@host:port/db?sslmode=disable")
-	}
-	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-		return "", nil, fmt.Errorf("-db: %s is not a loopback address; timelinebench talks to loopback only", u.Hostname())
-	}
-	buf := make([]byte, 6)
-	rand.Read(buf)
-	name := "timelinebench_" + hex.EncodeToString(buf)
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return "", nil, err
-	}
-	defer db.Close()
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(cctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("creating database %s: %w", name, err)
-	}
-	drop := func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "dropping database %s: %v\n", name, err)
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
-
-// waitHealthy polls url until it answers 200.
-func waitHealthy(ctx context.Context, url string, within time.Duration) error {
-	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{Proxy: nil}}
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if resp, err := client.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("%s not healthy within %v", url, within)
 }
 
 // startProfile writes a CPU profile of one timed phase to PATH-PHASE.pprof.

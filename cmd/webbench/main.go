@@ -24,8 +24,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -47,13 +45,13 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for creating and dropping the database
 	"github.com/oklog/ulid/v2"
 	"github.com/uptrace/bun"
 	"golang.org/x/net/html"
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/app"
+	"github.com/assay-social/assay/internal/benchkit"
 	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/provenance"
@@ -106,9 +104,9 @@ type target struct {
 
 func run(ctx context.Context, o options) error {
 	fmt.Printf("webbench: %d videos, %d local creators, %d clients, %v per page (+%v warm-up); %s; GOMAXPROCS=%d, NumCPU=%d; load average %s\n",
-		o.videos, o.creators, o.clients, o.duration, o.warmup, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), loadAvg())
+		o.videos, o.creators, o.clients, o.duration, o.warmup, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), benchkit.LoadAvg())
 
-	dbURL, drop, err := freshDatabase(ctx, o.db)
+	dbURL, drop, err := benchkit.FreshDatabase(ctx, o.db, "webbench")
 	if err != nil {
 		return err
 	}
@@ -166,7 +164,7 @@ func run(ctx context.Context, o options) error {
 			fmt.Fprintln(os.Stderr, "instance did not stop within 30s")
 		}
 	}()
-	if err := waitHealthy(ctx, base+"/healthz", 30*time.Second); err != nil {
+	if err := benchkit.WaitHealthy(ctx, base+"/healthz", 30*time.Second); err != nil {
 		return err
 	}
 
@@ -493,7 +491,7 @@ func load(ctx context.Context, client *http.Client, target string, o options) (*
 	case <-time.After(o.warmup):
 	case <-ctx.Done():
 	}
-	r := &result{loadBefore: loadAvg()}
+	r := &result{loadBefore: benchkit.LoadAvg()}
 	t0 := time.Now()
 	recording.Store(true)
 	select {
@@ -502,7 +500,7 @@ func load(ctx context.Context, client *http.Client, target string, o options) (*
 	}
 	recording.Store(false)
 	r.elapsed = time.Since(t0)
-	r.loadAfter = loadAvg()
+	r.loadAfter = benchkit.LoadAvg()
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -544,75 +542,4 @@ func get(ctx context.Context, client *http.Client, target string, buf []byte) (i
 		return n, fmt.Errorf("status %s", resp.Status)
 	}
 	return n, nil
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
-
-// freshDatabase creates an empty database next to admin and returns its URL
-// and a function that drops it.
-func freshDatabase(ctx context.Context, admin string) (string, func(), error) {
-	u, err := url.Parse(admin)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return "", nil, errors.New("-db: want postgres://user@host:port/db?sslmode=disable")
-	}
-	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-		return "", nil, fmt.Errorf("-db: %s is not a loopback address; webbench talks to loopback only", u.Hostname())
-	}
-	buf := make([]byte, 6)
-	rand.Read(buf)
-	name := "webbench_" + hex.EncodeToString(buf)
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return "", nil, err
-	}
-	defer db.Close()
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(cctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("creating database %s: %w", name, err)
-	}
-	drop := func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(dctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			fmt.Fprintf(os.Stderr, "dropping database %s: %v\n", name, err)
-		}
-	}
-	u.Path = "/" + name
-	return u.String(), drop, nil
-}
-
-// waitHealthy polls url until it answers 200.
-func waitHealthy(ctx context.Context, url string, within time.Duration) error {
-	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{Proxy: nil}}
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if resp, err := client.Get(url); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("%s not healthy within %v", url, within)
 }
