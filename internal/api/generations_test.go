@@ -79,6 +79,9 @@ func TestProceduralGenerationEndToEnd(t *testing.T) {
 	if v.State != "ready" || !v.Synthetic || *v.LabelSource != "generated" || *v.DigitalSource != provenance.TrainedAlgorithmicMedia {
 		t.Fatalf("video: %+v", v)
 	}
+	if v.Title != "a lighthouse in a storm at dusk" { // no title given, prompt shown: the prompt names it
+		t.Errorf("the generated clip is titled %q", v.Title)
+	}
 	served := filepath.Join(t.TempDir(), "served.mp4")
 	os.WriteFile(served, readAll(t, get(t, v.Media[0].URL)), 0o600)
 	ff, _ := media.NewFFmpeg(build, filepath.Join(os.TempDir(), "assay-test-wasm-cache"))
@@ -120,11 +123,14 @@ func TestProceduralGenerationEndToEnd(t *testing.T) {
 
 	// The same prompt gives the same clip.
 	r = a.API("POST", "/api/v1/generations", alice.Token, map[string]any{
-		"prompt": "a lighthouse in a storm at dusk", "duration_seconds": 2, "aspect": "9:16",
+		"prompt": "a lighthouse in a storm at dusk", "duration_seconds": 2, "aspect": "9:16", "title": "Storm light",
 	})
 	r.JSON(t, &g)
 	g = waitGeneration(t, a, alice.Token, g.ID)
 	v2 := settleUpload(t, a, alice.Token, *g.VideoID)
+	if v2.Title != "Storm light" {
+		t.Errorf("a clip generated with a title is titled %q", v2.Title)
+	}
 	again := filepath.Join(filepath.Dir(served), "again.mp4")
 	os.WriteFile(again, readAll(t, get(t, v2.Media[0].URL)), 0o600)
 	if streamHash(t, ff, served) != streamHash(t, ff, again) {

@@ -19,6 +19,7 @@ import (
 
 type uploadedVideo struct {
 	ID            string  `json:"id"`
+	Title         string  `json:"title"`
 	State         string  `json:"state"`
 	FailureReason *string `json:"failure_reason"`
 	Synthetic     bool    `json:"synthetic"`

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,26 @@ import (
 
 // KindGenerate is the job that renders one generation.
 const KindGenerate = "generate"
+
+// generatePayload is a generate job's payload: what the clip is published
+// with that the generation row does not keep.
+type generatePayload struct {
+	Title string `json:"title"`
+}
+
+// decodeGeneratePayload reads a payload. Jobs queued before the payload was
+// an object carry the title as JSON-encoded bytes; they still run.
+func decodeGeneratePayload(raw string) (generatePayload, error) {
+	var p generatePayload
+	err := json.Unmarshal([]byte(raw), &p)
+	if err != nil {
+		var title []byte
+		if json.Unmarshal([]byte(raw), &title) == nil {
+			return generatePayload{Title: string(title)}, nil
+		}
+	}
+	return p, err
+}
 
 // Limits are the operator's bounds on generation.
 type Limits struct {
@@ -109,7 +130,7 @@ func (s *Service) Request(ctx context.Context, user *model.User, a Ask) (*model.
 		if err := tx.CreateGeneration(ctx, g); err != nil {
 			return err
 		}
-		_, err = s.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: KindGenerate, Ref: g.ID, Payload: []byte(title)})
+		_, err = s.jobs.Enqueue(ctx, tx, jobs.Spec{Kind: KindGenerate, Ref: g.ID, Payload: generatePayload{Title: title}})
 		return err
 	})
 	if err != nil {
@@ -223,11 +244,15 @@ func (s *Service) run(ctx context.Context, job *model.Job) error {
 	if err != nil {
 		return err
 	}
+	payload, err := decodeGeneratePayload(job.Payload)
+	if err != nil {
+		return jobs.Permanent(fmt.Errorf("generation %s: bad payload: %w", g.ID, err))
+	}
 	rep := &reporter{s: s, g: g}
 	path, err := s.backend.Generate(runCtx, Request{Prompt: g.Prompt, Seconds: g.DurationSeconds, Aspect: g.Aspect, Dir: dir, RemoteID: g.RemoteID}, rep)
 	if err == nil {
 		_, err = s.videos.PublishGenerated(ctx, g.ID, path, videos.Generated{
-			AccountID: g.AccountID, Title: string(job.Payload), Prompt: g.Prompt, ShowPrompt: g.ShowPrompt,
+			AccountID: g.AccountID, Title: payload.Title, Prompt: g.Prompt, ShowPrompt: g.ShowPrompt,
 			Backend: g.Backend, Model: g.Model,
 		}, func(tx *store.Store, v *model.Video) error {
 			g.Progress, g.VideoID = 100, v.ID
