@@ -43,13 +43,17 @@ func addReaction(ctx context.Context, st *store.Store, actor *model.Account, v *
 		if _, created, err = tx.AddReaction(ctx, r); err != nil || !created {
 			return err
 		}
-		kind := model.NotifyLike
-		if r.Kind == model.ReactionBoost {
-			kind = model.NotifyBoost
-		}
-		return notify(ctx, tx, kind, actor, v.AccountID, v.Local, v.ID, "")
+		return notify(ctx, tx, reactionNotice(r.Kind), actor, v.AccountID, v.Local, v.ID, "")
 	})
 	return created, err
+}
+
+// reactionNotice is the notification kind of a reaction kind.
+func reactionNotice(kind string) string {
+	if kind == model.ReactionBoost {
+		return model.NotifyBoost
+	}
+	return model.NotifyLike
 }
 
 // deleteReaction withdraws a like or boost and its notification.
@@ -58,11 +62,7 @@ func deleteReaction(ctx context.Context, st *store.Store, r *model.Reaction) err
 		if err := tx.DeleteReaction(ctx, r); err != nil {
 			return err
 		}
-		kind := model.NotifyLike
-		if r.Kind == model.ReactionBoost {
-			kind = model.NotifyBoost
-		}
-		return tx.DeleteReactionNotification(ctx, kind, r.AccountID, r.VideoID)
+		return tx.DeleteReactionNotification(ctx, reactionNotice(r.Kind), r.AccountID, r.VideoID)
 	})
 }
 

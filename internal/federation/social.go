@@ -138,8 +138,13 @@ func (f *Service) SetManualApproval(ctx context.Context, owner *model.Account, o
 		return apperr.BadRequest("only a local account can change how it accepts followers")
 	}
 	return f.store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.SetManualApproval(ctx, owner.ID, on); err != nil || on {
+		if err := tx.SetManualApproval(ctx, owner.ID, on); err != nil {
 			return err
+		}
+		changed := *owner
+		changed.ManuallyApprovesFollowers = on
+		if err := f.ProfileUpdated(ctx, tx, &changed); err != nil || on {
+			return err // other servers show the lock from the actor document
 		}
 		pending, err := tx.PendingFollowers(ctx, owner.ID)
 		if err != nil {

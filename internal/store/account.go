@@ -55,7 +55,6 @@ func (s *Store) SetManualApproval(ctx context.Context, accountID string, on bool
 // account compare.
 func (s *Store) UpdateAccountProfile(ctx context.Context, a *model.Account) error {
 	a.UpdatedAt = time.Now().UTC()
-	a.UpdatedAt = time.Now().UTC() // cached timeline pages check it (videoCache)
 	_, err := s.db.NewUpdate().Model(a).Column("display_name", "summary", "icon_url", "updated_at").WherePK().Exec(ctx)
 	return mapErr(err)
 }
