@@ -56,20 +56,12 @@ func orNull(s string) *string {
 	return &s
 }
 
-// acctOf is NAME for local accounts and NAME@DOMAIN for remote ones.
-func acctOf(a *model.Account) string {
-	if a.IsLocal() {
-		return a.Username
-	}
-	return a.Username + "@" + a.Domain
-}
-
 func accountRef(a *model.Account) accountRefJSON {
 	name := a.DisplayName
 	if name == "" {
 		name = a.Username
 	}
-	return accountRefJSON{Acct: acctOf(a), DisplayName: name, URL: a.URL}
+	return accountRefJSON{Acct: a.Acct(), DisplayName: name, URL: a.URL}
 }
 
 func videoView(v *model.Video) videoJSON {
@@ -123,7 +115,7 @@ type accountJSON struct {
 
 func accountView(a *model.Account) accountJSON {
 	return accountJSON{
-		ID: a.ID, Acct: acctOf(a), Username: a.Username, DisplayName: accountRef(a).DisplayName, Summary: a.Summary,
+		ID: a.ID, Acct: a.Acct(), Username: a.Username, DisplayName: accountRef(a).DisplayName, Summary: a.Summary,
 		URL: a.URL, URI: a.URI, Local: a.IsLocal(), Locked: a.ManuallyApprovesFollowers, Avatar: orNull(a.IconURL), CreatedAt: a.CreatedAt,
 	}
 }

@@ -40,6 +40,15 @@ type Account struct {
 // IsLocal reports whether this server owns the account.
 func (a *Account) IsLocal() bool { return a.Domain == "" }
 
+// Acct names the account as follow forms, profile addresses and the API do:
+// NAME for someone here, NAME@DOMAIN for someone elsewhere.
+func (a *Account) Acct() string {
+	if a.IsLocal() {
+		return a.Username
+	}
+	return a.Username + "@" + a.Domain
+}
+
 // User is the login side of a local account.
 type User struct {
 	bun.BaseModel `bun:"table:users"`

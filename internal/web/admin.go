@@ -9,7 +9,6 @@ import (
 
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/httpx"
-	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
 	"github.com/assay-social/assay/templates"
 )
@@ -29,10 +28,10 @@ func (h *Handler) moderationQueues(ctx context.Context, av *templates.AdminView)
 	for _, rep := range reports[:min(len(reports), maxReportsShown)] {
 		rv := templates.ReportView{ID: rep.ID, Comment: plainText(rep.Content), When: rep.CreatedAt}
 		if a, err := h.Store.AccountByID(ctx, rep.AccountID); err == nil {
-			rv.Reporter, rv.ReporterURL = accountHandle(a), a.URL
+			rv.Reporter, rv.ReporterURL = "@"+a.Acct(), a.URL
 		}
 		if a, err := h.Store.AccountByID(ctx, rep.TargetAccountID); err == nil {
-			rv.Target, rv.TargetURL = accountHandle(a), "/@"+a.Username
+			rv.Target, rv.TargetURL = "@"+a.Acct(), "/@"+a.Username
 		}
 		json.Unmarshal([]byte(rep.ObjectURIs), &rv.Objects) //nolint:errcheck // written by us as a JSON array
 		av.Reports = append(av.Reports, rv)
@@ -50,14 +49,6 @@ func (h *Handler) moderationQueues(ctx context.Context, av *templates.AdminView)
 		})
 	}
 	return nil
-}
-
-// accountHandle is @name for local accounts and @name@domain for remote ones.
-func accountHandle(a *model.Account) string {
-	if a.IsLocal() {
-		return "@" + a.Username
-	}
-	return "@" + a.Username + "@" + a.Domain
 }
 
 // resolveReport closes a report; only admins may.

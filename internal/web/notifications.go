@@ -65,7 +65,7 @@ func notificationView(n *model.Notification) templates.NotificationView {
 		Kind: n.Kind, Action: notificationActions[n.Kind], When: n.CreatedAt, Unread: n.ReadAt.IsZero(),
 	}
 	if a := n.From; a != nil {
-		out.FromName, out.FromHandle, out.FromURL = a.DisplayName, accountHandle(a), a.URL
+		out.FromName, out.FromHandle, out.FromURL = a.DisplayName, "@"+a.Acct(), a.URL
 		if out.FromName == "" {
 			out.FromName = a.Username
 		}

@@ -50,15 +50,6 @@ func toLoginFrom(w http.ResponseWriter, r *http.Request, page string) {
 	http.Redirect(w, r, link("/login", "next", page), http.StatusSeeOther)
 }
 
-// acctOf names an account as the follow forms and profile addresses do:
-// NAME for someone here, NAME@DOMAIN for someone elsewhere.
-func acctOf(a *model.Account) string {
-	if a.IsLocal() {
-		return a.Username
-	}
-	return a.Username + "@" + a.Domain
-}
-
 // profilePath is an account's page on this server: /@NAME or /@NAME@DOMAIN.
 func profilePath(acct string) string { return "/@" + url.PathEscape(acct) }
 
@@ -69,7 +60,7 @@ func profileLink(a *model.Account) string {
 	if strings.ContainsAny(a.Username, "/@") {
 		return cmp.Or(a.URL, a.URI)
 	}
-	return profilePath(acctOf(a))
+	return profilePath(a.Acct())
 }
 
 // react likes, unlikes, boosts or unboosts the clip of the watch page.
@@ -223,7 +214,7 @@ func (h *Handler) authorizeInteraction(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, err)
 		return
 	}
-	http.Redirect(w, r, profilePath(acctOf(acct)), http.StatusSeeOther)
+	http.Redirect(w, r, profilePath(acct.Acct()), http.StatusSeeOther)
 }
 
 // remoteProfile is the page of an account of another server, /@NAME@DOMAIN,
@@ -270,7 +261,7 @@ func (h *Handler) remoteProfile(w http.ResponseWriter, r *http.Request, handle s
 		display = acct.Username
 	}
 	p := h.page(w, r, display)
-	path := profilePath(acctOf(acct))
+	path := profilePath(acct.Acct())
 	tv := timelineView(p, "Clips by "+display, media, vs, func(media, maxID string) string {
 		return link(path, "media", media, "max_id", maxID)
 	})
@@ -281,7 +272,7 @@ func (h *Handler) remoteProfile(w http.ResponseWriter, r *http.Request, handle s
 	}
 	tv.Empty = emptyText(p, media, empty)
 	h.render(w, r, http.StatusOK, templates.Profile(p, templates.ProfileView{
-		DisplayName: display, Handle: "@" + acctOf(acct), Summary: ap.StripTags(acct.Summary), AvatarURL: acct.IconURL,
+		DisplayName: display, Handle: "@" + acct.Acct(), Summary: ap.StripTags(acct.Summary), AvatarURL: acct.IconURL,
 		Follow: fv, Timeline: tv,
 	}))
 }
@@ -289,8 +280,8 @@ func (h *Handler) remoteProfile(w http.ResponseWriter, r *http.Request, handle s
 // followView is what a profile offers viewer about following a.
 func (h *Handler) followView(r *http.Request, viewer *model.User, a *model.Account) templates.FollowView {
 	fv := templates.FollowView{
-		Account: acctOf(a), Locked: a.ManuallyApprovesFollowers,
-		LoginURL: link("/login", "next", profilePath(acctOf(a))),
+		Account: a.Acct(), Locked: a.ManuallyApprovesFollowers,
+		LoginURL: link("/login", "next", profilePath(a.Acct())),
 	}
 	if !a.IsLocal() {
 		fv.OriginURL = cmp.Or(a.URL, a.URI)
@@ -334,7 +325,7 @@ func (h *Handler) watchSocial(r *http.Request, v *model.Video, vv *templates.Vid
 	for _, c := range cs {
 		cv := templates.CommentView{ID: c.ID, HTML: c.Content, Published: c.CreatedAt}
 		if a := c.Account; a != nil {
-			cv.Author, cv.AuthorHandle, cv.AuthorURL = cmp.Or(a.DisplayName, a.Username), "@"+acctOf(a), profileLink(a)
+			cv.Author, cv.AuthorHandle, cv.AuthorURL = cmp.Or(a.DisplayName, a.Username), "@"+a.Acct(), profileLink(a)
 		}
 		vv.Thread = append(vv.Thread, cv)
 	}
