@@ -74,12 +74,16 @@ func (p *Procedural) Generate(ctx context.Context, req Request, report Reporter)
 	w, h, secs := size[0], size[1], strconv.Itoa(req.Seconds)
 	out := filepath.Join(req.Dir, "generated.mp4")
 	preset := "veryfast"
+	background := fmt.Sprintf("gradients=s=%dx%d:r=24:c0=%s:c1=%s:c2=%s:n=3:speed=%s:seed=%d:d=%s",
+		w, h, l.c0, l.c1, l.c2, l.speed, l.seed, secs)
 	if p.FFmpeg.Name() == "embedded" {
+		// The WebAssembly build draws gradients at under a frame a second;
+		// a plain colour keeps a clip to seconds, and the words still move.
 		preset = "ultrafast"
+		background = fmt.Sprintf("color=c=%s:s=%dx%d:r=24:d=%s", l.c0, w, h, secs)
 	}
 	_, err := p.FFmpeg.Run(ctx, req.Dir, "ffmpeg", "-nostdin", "-y", "-v", "error",
-		"-f", "lavfi", "-i", fmt.Sprintf("gradients=s=%dx%d:r=24:c0=%s:c1=%s:c2=%s:n=3:speed=%s:seed=%d:d=%s",
-			w, h, l.c0, l.c1, l.c2, l.speed, l.seed, secs),
+		"-f", "lavfi", "-i", background,
 		"-loop", "1", "-framerate", "24", "-t", secs, "-i", words,
 		"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=%d:sample_rate=48000:d=%s", l.tone, secs),
 		"-filter_complex", fmt.Sprintf("[0:v][1:v]overlay=x=(W-w)/2:y=(H-h)/2+%d*sin(t*1.3)[v];[2:a]volume=0.2[a]", l.drift),
