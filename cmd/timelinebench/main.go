@@ -7,6 +7,7 @@
 //	go run ./cmd/timelinebench                                   # local and federated, media=human
 //	go run ./cmd/timelinebench -timelines local -media all,human,ai
 //	go run ./cmd/timelinebench -think 100ms                      # each client pauses between pages
+//	go run ./cmd/timelinebench -deep                             # pages behind a random max_id
 //
 // The instance is built in-process by app.New, exactly as `assay serve`
 // builds it (ASSAY_ROLE=web: no workers; embedded Redis), listening on a
@@ -22,6 +23,10 @@
 // -index adds one CREATE INDEX after the seed (an experiment for a proposed
 // index) and -drop-index drops one (to measure without an index a migration
 // created); both are followed by ANALYZE.
+//
+// By default every client asks for the first page, which the instance keeps
+// in memory for up to a second (store.timelineHeads); -deep asks for pages
+// behind random max_ids instead, each read from the database.
 //
 // It talks to 127.0.0.1 only, every phase is bounded, and it stops by itself.
 package main
@@ -79,6 +84,7 @@ type options struct {
 	dropIndex      string
 	seed           uint64
 	explain        bool
+	deep           bool
 	quiet          float64
 	quietWait      time.Duration
 	cpuProfile     string
@@ -102,6 +108,7 @@ func main() {
 	flag.StringVar(&o.dropIndex, "drop-index", "", "experiment: an index to drop after the seed (e.g. one a migration created)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed of the data set")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process (server and clients) during the timed load")
+	flag.BoolVar(&o.deep, "deep", false, "ask for pages behind random max_ids (never kept in memory) instead of the first page")
 	flag.BoolVar(&o.explain, "explain", true, "print EXPLAIN (ANALYZE, BUFFERS) of each query of one page")
 	flag.Float64Var(&o.quiet, "quiet", 0, "before each timed phase, wait until the machine has this many idle cores over one second (0: don't wait)")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 3*time.Minute, "with -quiet: wait at most this long each time")
@@ -224,6 +231,13 @@ func run(ctx context.Context, o options) error {
 	}}
 	defer client.CloseIdleConnections()
 
+	var maxIDs []string
+	if o.deep {
+		err := db.NewRaw("SELECT id FROM videos ORDER BY md5(id) LIMIT 5000").Scan(ctx, &maxIDs)
+		if err != nil {
+			return err
+		}
+	}
 	var verdicts []string
 	for _, kind := range o.timelines {
 		for _, m := range o.media {
@@ -246,7 +260,14 @@ func run(ctx context.Context, o options) error {
 			waitQuiet(ctx, o)
 			fmt.Printf("\nload: %d clients, think %v; load average before %s\n", o.clients, o.think, benchkit.LoadAvg())
 			stopProfile := startProfile(o.cpuProfile, kind+"-"+m)
-			res, err := load(ctx, client, target, o)
+			targets := []string{target}
+			for _, id := range maxIDs {
+				targets = append(targets, target+"&max_id="+id)
+			}
+			if len(maxIDs) > 0 {
+				targets = targets[1:]
+			}
+			res, err := load(ctx, client, targets, o)
 			stopProfile()
 			if err != nil {
 				return err
@@ -492,7 +513,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // load runs o.clients clients against target: o.warmup untimed, then
 // o.duration timed.
-func load(ctx context.Context, client *http.Client, target string, o options) (*result, error) {
+func load(ctx context.Context, client *http.Client, targets []string, o options) (*result, error) {
 	var recording atomic.Bool
 	stopAt := time.Now().Add(o.warmup + o.duration)
 	lats := make([][]time.Duration, o.clients)
@@ -502,9 +523,9 @@ func load(ctx context.Context, client *http.Client, target string, o options) (*
 	for i := range o.clients {
 		wg.Go(func() {
 			buf := make([]byte, 32<<10)
-			for time.Now().Before(stopAt) && ctx.Err() == nil {
+			for k := i; time.Now().Before(stopAt) && ctx.Err() == nil; k += o.clients {
 				t0 := time.Now()
-				n, err := get(ctx, client, target, buf)
+				n, err := get(ctx, client, targets[k%len(targets)], buf)
 				d := time.Since(t0)
 				if recording.Load() {
 					if err != nil {

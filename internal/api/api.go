@@ -36,6 +36,8 @@ type Handler struct {
 	Domain      string
 	Version     string
 	Generator   string
+
+	encoded encodedVideos // timeline pages' videos, as JSON
 }
 
 // Routes registers the API on mux.

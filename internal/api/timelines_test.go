@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -137,4 +138,65 @@ func names(named map[string]*model.Video, uris []string) []string {
 		}
 	}
 	return out
+}
+
+// A timeline page is built from videos encoded earlier; each item is still
+// exactly what GET /api/v1/videos/ID says, and an edit, a like and a comment
+// show on the very next page.
+func TestTimelinePageShowsChangesAtOnce(t *testing.T) {
+	a := testrig.NewInstance(t)
+	alice, bob := a.CreateUser("alice", false), a.CreateUser("bob", false)
+	v := a.PublishVideo(alice, testrig.VideoFixture{Title: "before", Description: "#cats"})
+	a.PublishVideo(alice, testrig.VideoFixture{Title: "other"})
+
+	item := func(path string) map[string]any {
+		t.Helper()
+		resp := a.API("GET", path, "", nil)
+		var page []map[string]any
+		resp.JSON(t, &page)
+		for _, it := range page {
+			if it["id"] == v.ID {
+				return it
+			}
+		}
+		t.Fatalf("%s: video %s missing", path, v.ID)
+		return nil
+	}
+	single := func() map[string]any {
+		t.Helper()
+		var one map[string]any
+		a.API("GET", "/api/v1/videos/"+v.ID, "", nil).JSON(t, &one)
+		return one
+	}
+	for _, path := range []string{"/api/v1/timelines/local", "/api/v1/timelines/tag/cats", "/api/v1/timelines/local?media=human&max_id=ZZZZZZZZZZZZZZZZZZZZZZZZZZ"} {
+		item(path) // encoded and kept
+		steps := []struct {
+			name string
+			do   func() *testrig.Response
+			want func(map[string]any) bool
+		}{
+			{"edit", func() *testrig.Response {
+				return a.API("PATCH", "/api/v1/videos/"+v.ID, alice.Token, map[string]string{"title": "after " + path})
+			}, func(it map[string]any) bool { return it["title"] == "after "+path }},
+			{"like", func() *testrig.Response { return a.API("POST", "/api/v1/videos/"+v.ID+"/like", bob.Token, nil) },
+				func(it map[string]any) bool { return it["likes"] == 1.0 }},
+			{"comment", func() *testrig.Response {
+				return a.API("POST", "/api/v1/videos/"+v.ID+"/comments", bob.Token, map[string]string{"text": "nice"})
+			}, func(it map[string]any) bool { return it["comments"] != 0.0 }},
+			{"unlike", func() *testrig.Response { return a.API("POST", "/api/v1/videos/"+v.ID+"/unlike", bob.Token, nil) },
+				func(it map[string]any) bool { return it["likes"] == 0.0 }},
+		}
+		for _, s := range steps {
+			if resp := s.do(); resp.StatusCode >= 300 {
+				t.Fatalf("%s: %d %s", s.name, resp.StatusCode, resp.Body)
+			}
+			got := item(path)
+			if !s.want(got) {
+				t.Fatalf("%s: right after the %s the page shows %v", path, s.name, got)
+			}
+			if want := single(); !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: the page's item\n%v\ndiffers from GET /api/v1/videos/ID\n%v", path, got, want)
+			}
+		}
+	}
 }

@@ -127,6 +127,11 @@ func (h *Handler) timeline(kind string) http.HandlerFunc {
 			httpx.JSONError(w, r, err)
 			return
 		}
-		httpx.JSON(w, http.StatusOK, videosView(vs))
+		body, err := h.encoded.page(vs)
+		if err != nil {
+			httpx.JSONError(w, r, err)
+			return
+		}
+		httpx.EncodedJSON(w, http.StatusOK, body)
 	}
 }

@@ -14,10 +14,20 @@ import (
 
 // JSON writes v with a status.
 func JSON(w http.ResponseWriter, status int, v any) {
+	jsonHeaders(w, status)
+	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+}
+
+// EncodedJSON writes a body already encoded as JSON, with a status.
+func EncodedJSON(w http.ResponseWriter, status int, body []byte) {
+	jsonHeaders(w, status)
+	w.Write(body) //nolint:errcheck // the client went away
+}
+
+func jsonHeaders(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
 }
 
 // JSONError writes {"error": reason} with the error's status, logging the

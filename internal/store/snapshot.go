@@ -14,12 +14,14 @@ const snapshotTTL = time.Second
 
 // snapshots are what this process keeps in memory: the small tables nearly
 // every request reads — the instance settings (the AI-free switch) and the
-// domain blocks (checked on every inbox POST and every delivery) — and the
-// recently shown videos (see videoCache).
+// domain blocks (checked on every inbox POST and every delivery) — the
+// recently shown videos (see videoCache) and the first pages of the public
+// timelines (see timelineHeads).
 type snapshots struct {
 	instance     snapshot[model.Instance]
 	domainBlocks snapshot[[]*model.DomainBlock]
 	videos       videoCache
+	heads        timelineHeads
 }
 
 // snapshot is one value read from the database and kept for snapshotTTL.

@@ -192,9 +192,19 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, 
 	if q.MaxID != "" {
 		sel = sel.Where("video.id < ?", q.MaxID)
 	}
+	read := func() ([]timelineRow, error) {
+		var rows []timelineRow
+		return rows, mapErr(sel.Scan(ctx, &rows))
+	}
 	var rows []timelineRow
-	if err := sel.Scan(ctx, &rows); err != nil {
-		return nil, mapErr(err)
+	var err error
+	if key, ok := headKey(q); ok && s.cached() {
+		rows, err = s.memo.heads.rows(ctx, key, read)
+	} else {
+		rows, err = read()
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s.videosFor(ctx, rows)
 }

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// timelineHeads keeps the first page of each public timeline (local,
+// federated, an account's, a tag's; with its filter and size) for at most
+// snapshotTTL. The first page is what most visitors of an instance ask for,
+// and it is the same for all of them, so one query a second can answer them
+// all. Deeper pages (max_id) and home timelines are always read.
+//
+// Any write through this process's database handle empties it at once (see
+// writeWatch), so a change made here is never hidden; a change made by
+// another process shows within snapshotTTL, as for the instance settings.
+type timelineHeads struct {
+	epoch atomic.Uint64 // moves on every write; a page read under an older one is stale
+
+	mu    sync.Mutex
+	pages map[TimelineQuery]*headPage
+}
+
+// headPage is one kept first page, or one being read (done still open):
+// requests that arrive meanwhile wait for that read instead of repeating it.
+type headPage struct {
+	epoch uint64
+	at    time.Time
+	rows  []timelineRow
+	err   error
+	done  chan struct{}
+}
+
+// timelineHeadsMax bounds the memory: tag and account timelines are as many
+// as there are tags and accounts. When full, the cache starts afresh.
+const timelineHeadsMax = 1_000
+
+// rows answers q from memory when a current copy is kept, and otherwise
+// reads it with read, once for all the requests asking at the same time.
+func (c *timelineHeads) rows(ctx context.Context, q TimelineQuery, read func() ([]timelineRow, error)) ([]timelineRow, error) {
+	epoch := c.epoch.Load()
+	c.mu.Lock()
+	p, ok := c.pages[q]
+	if ok && p.epoch == epoch && (p.at.IsZero() || time.Since(p.at) < snapshotTTL) {
+		c.mu.Unlock()
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if p.err == nil {
+			return p.rows, nil
+		}
+		return read() // the shared read failed (its request may have gone away): try once more alone
+	}
+	if c.pages == nil || len(c.pages) >= timelineHeadsMax {
+		c.pages = make(map[TimelineQuery]*headPage)
+	}
+	p = &headPage{epoch: epoch, done: make(chan struct{})}
+	c.pages[q] = p
+	c.mu.Unlock()
+
+	rows, err := read()
+	c.mu.Lock()
+	p.rows, p.err, p.at = rows, err, time.Now()
+	if err != nil && c.pages[q] == p {
+		delete(c.pages, q)
+	}
+	c.mu.Unlock()
+	close(p.done)
+	return rows, err
+}
+
+// writeWatch is a query hook that moves the timeline heads' epoch after
+// every statement that may change what a timeline shows, and after every
+// COMMIT: a page read while a transaction was open may miss its writes.
+type writeWatch struct{ heads *timelineHeads }
+
+func (writeWatch) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
+
+func (w writeWatch) AfterQuery(_ context.Context, e *bun.QueryEvent) {
+	op := e.Operation()
+	if op == "SELECT" || op == "BEGIN" || bookkeeping(e) {
+		return
+	}
+	w.heads.epoch.Add(1)
+}
+
+// bookkeepingTables are written all the time by queues and logins and never
+// shown on a timeline; their single statements leave the heads alone.
+var bookkeepingTables = map[string]bool{
+	"jobs": true, "sessions": true, "api_tokens": true, "inbox_items": true, "outbox_activities": true,
+	"notifications": true, "generations": true, "peers": true, "reports": true,
+}
+
+func bookkeeping(e *bun.QueryEvent) bool {
+	q, ok := e.IQuery.(interface{ GetTableName() string })
+	return ok && bookkeepingTables[q.GetTableName()]
+}
+
+// headKey is q's key in the heads, or false when q is not kept there: home
+// timelines differ per viewer, and deeper pages are rarely asked twice.
+func headKey(q TimelineQuery) (TimelineQuery, bool) {
+	if q.Kind == TimelineHome || q.MaxID != "" {
+		return q, false
+	}
+	q.ViewerID = ""
+	return q, true
+}
