@@ -2,7 +2,11 @@
 // take. The generated *_templ.go files are committed.
 package templates
 
-import "time"
+import (
+	"time"
+
+	"github.com/a-h/templ"
+)
 
 // Page is what every view needs: the chrome around the content.
 type Page struct {
@@ -103,12 +107,12 @@ type Tab struct {
 
 // TimelineView is a page of clips with the choices above it.
 type TimelineView struct {
-	Label     string // what the list is, e.g. "Local clips"
-	Timelines []Tab  // Home, Local, Federated (the home page only)
-	Filters   []Tab  // All, Human, AI
-	Videos    []VideoView
-	Empty     string // said when there are no clips
-	OlderURL  string // the next page, when there may be one
+	Label     string            // what the list is, e.g. "Local clips"
+	Timelines []Tab             // Home, Local, Federated (the home page only)
+	Filters   []Tab             // All, Human, AI
+	Tiles     []templ.Component // one per clip (Tile), rendered once and kept
+	Empty     string            // said when there are no clips
+	OlderURL  string            // the next page, when there may be one
 }
 
 // HomeView is the front page.

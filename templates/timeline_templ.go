@@ -321,7 +321,7 @@ func Timeline(p Page, tv TimelineView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if len(tv.Videos) == 0 {
+		if len(tv.Tiles) == 0 {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<p class=\"empty\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -344,8 +344,8 @@ func Timeline(p Page, tv TimelineView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, v := range tv.Videos {
-				templ_7745c5c3_Err = Tile(v).Render(ctx, templ_7745c5c3_Buffer)
+			for _, tile := range tv.Tiles {
+				templ_7745c5c3_Err = tile.Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

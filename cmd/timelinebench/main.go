@@ -47,7 +47,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -259,7 +258,7 @@ func run(ctx context.Context, o options) error {
 			}
 			waitQuiet(ctx, o)
 			fmt.Printf("\nload: %d clients, think %v; load average before %s\n", o.clients, o.think, benchkit.LoadAvg())
-			stopProfile := startProfile(o.cpuProfile, kind+"-"+m)
+			stopProfile := benchkit.StartProfile(o.cpuProfile, kind+"-"+m)
 			targets := []string{target}
 			for _, id := range maxIDs {
 				targets = append(targets, target+"&max_id="+id)
@@ -706,22 +705,4 @@ func postgresCPU() float64 {
 		sum += fieldsCPU(s, 11, 12) + fieldsCPU(s, 13, 14)
 	}
 	return sum
-}
-
-// startProfile writes a CPU profile of one timed phase to PATH-PHASE.pprof.
-func startProfile(path, phase string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path + "-" + phase + ".pprof")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "cpuprofile:", err)
-		return func() {}
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		fmt.Fprintln(os.Stderr, "cpuprofile:", err)
-		return func() {}
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
 }

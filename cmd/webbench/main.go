@@ -71,6 +71,8 @@ type options struct {
 	duration time.Duration
 	warmup   time.Duration
 	seed     uint64
+	pages    string
+	profile  string
 }
 
 func main() {
@@ -81,6 +83,8 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 20, "concurrent HTTP clients")
 	flag.DurationVar(&o.duration, "duration", 5*time.Second, "timed load per page")
 	flag.DurationVar(&o.warmup, "warmup", time.Second, "untimed load before each timed phase")
+	flag.StringVar(&o.pages, "pages", "", "comma-separated pages to load, by the start of their name (\"home\", \"upload\"); empty: all")
+	flag.StringVar(&o.profile, "cpuprofile", "", "write a CPU profile of this process (server and clients) per page to PATH-PAGE.pprof")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed of the data set")
 	flag.Parse()
 	if o.videos < 1 || o.creators < 2 || o.clients < 1 || o.duration <= 0 || o.warmup < 0 {
@@ -208,6 +212,9 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("\n%-20s %-38s %9s %9s %9s %9s %7s  %s\n", "page", "path", "req/s", "p50", "p90", "p99", "KiB", "p99 < 20 ms")
 	var failed []string
 	for _, tg := range targets {
+		if !o.wants(tg.name) {
+			continue
+		}
 		client := anonymous
 		if tg.loggedIn {
 			client = session
@@ -215,7 +222,9 @@ func run(ctx context.Context, o options) error {
 		if _, err := get(ctx, client, base+tg.path, make([]byte, 32<<10)); err != nil {
 			return fmt.Errorf("%s: %w", tg.path, err)
 		}
+		stopProfile := benchkit.StartProfile(o.profile, strings.NewReplacer(" ", "", ",", "-", "(", "", ")", "").Replace(tg.name))
 		res, err := load(ctx, client, base+tg.path, o)
+		stopProfile()
 		if err != nil {
 			return fmt.Errorf("%s: %w", tg.path, err)
 		}
@@ -460,6 +469,19 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 
 // load runs o.clients clients against target: o.warmup untimed, then
 // o.duration timed.
+// wants reports whether -pages names the page.
+func (o options) wants(name string) bool {
+	if o.pages == "" {
+		return true
+	}
+	for _, p := range strings.Split(o.pages, ",") {
+		if strings.HasPrefix(name, strings.TrimSpace(p)) {
+			return true
+		}
+	}
+	return false
+}
+
 func load(ctx context.Context, client *http.Client, target string, o options) (*result, error) {
 	var recording atomic.Bool
 	stopAt := time.Now().Add(o.warmup + o.duration)

@@ -140,9 +140,9 @@ func names(named map[string]*model.Video, uris []string) []string {
 	return out
 }
 
-// A timeline page is built from videos encoded earlier; each item is still
-// exactly what GET /api/v1/videos/ID says, and an edit, a like and a comment
-// show on the very next page.
+// A timeline page is built from videos encoded earlier and a single video
+// from videos kept in memory; an edit, a like and a comment show on the very
+// next page and the next GET /api/v1/videos/ID, and the two agree.
 func TestTimelinePageShowsChangesAtOnce(t *testing.T) {
 	a := testrig.NewInstance(t)
 	alice, bob := a.CreateUser("alice", false), a.CreateUser("bob", false)
@@ -194,7 +194,11 @@ func TestTimelinePageShowsChangesAtOnce(t *testing.T) {
 			if !s.want(got) {
 				t.Fatalf("%s: right after the %s the page shows %v", path, s.name, got)
 			}
-			if want := single(); !reflect.DeepEqual(got, want) {
+			want := single()
+			if !s.want(want) {
+				t.Fatalf("right after the %s GET /api/v1/videos/ID shows %v", s.name, want)
+			}
+			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("%s: the page's item\n%v\ndiffers from GET /api/v1/videos/ID\n%v", path, got, want)
 			}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/assay-social/assay/internal/model"
@@ -15,13 +16,17 @@ const snapshotTTL = time.Second
 // snapshots are what this process keeps in memory: the small tables nearly
 // every request reads — the instance settings (the AI-free switch) and the
 // domain blocks (checked on every inbox POST and every delivery) — the
-// recently shown videos (see videoCache) and the first pages of the public
-// timelines (see timelineHeads).
+// recently shown videos (see videoCache), the first pages of the public
+// timelines (see timelineHeads), the logged-in users and their unread
+// notification counts (see epochCache).
 type snapshots struct {
+	writes       atomic.Uint64 // the write epoch (see writeWatch)
 	instance     snapshot[model.Instance]
 	domainBlocks snapshot[[]*model.DomainBlock]
 	videos       videoCache
 	heads        timelineHeads
+	sessions     epochCache[string, keptSession]
+	unread       epochCache[string, int] // unread notifications per account
 }
 
 // snapshot is one value read from the database and kept for snapshotTTL.

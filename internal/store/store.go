@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg *config.Config) (*Store, error) {
 		}
 	}
 	st := &Store{db: db, root: db, memo: &snapshots{}}
-	db.AddQueryHook(writeWatch{&st.memo.heads})
+	db.AddQueryHook(writeWatch{&st.memo.writes})
 	if !cfg.UsesPostgres() {
 		st.sqlitePath = cfg.SQLitePath()
 	}

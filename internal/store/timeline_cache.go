@@ -15,12 +15,11 @@ import (
 // and it is the same for all of them, so one query a second can answer them
 // all. Deeper pages (max_id) and home timelines are always read.
 //
-// Any write through this process's database handle empties it at once (see
-// writeWatch), so a change made here is never hidden; a change made by
-// another process shows within snapshotTTL, as for the instance settings.
+// A page read before the latest write through this process's database
+// handle is not used (see writeWatch), so a change made here is never
+// hidden; a change made by another process shows within snapshotTTL, as for
+// the instance settings.
 type timelineHeads struct {
-	epoch atomic.Uint64 // moves on every write; a page read under an older one is stale
-
 	mu    sync.Mutex
 	pages map[TimelineQuery]*headPage
 }
@@ -39,10 +38,10 @@ type headPage struct {
 // as there are tags and accounts. When full, the cache starts afresh.
 const timelineHeadsMax = 1_000
 
-// rows answers q from memory when a current copy is kept, and otherwise
-// reads it with read, once for all the requests asking at the same time.
-func (c *timelineHeads) rows(ctx context.Context, q TimelineQuery, read func() ([]timelineRow, error)) ([]timelineRow, error) {
-	epoch := c.epoch.Load()
+// rows answers q from memory when a copy read since the write epoch began
+// is kept, and otherwise reads it with read, once for all the requests
+// asking at the same time.
+func (c *timelineHeads) rows(ctx context.Context, epoch uint64, q TimelineQuery, read func() ([]timelineRow, error)) ([]timelineRow, error) {
 	c.mu.Lock()
 	p, ok := c.pages[q]
 	if ok && p.epoch == epoch && (p.at.IsZero() || time.Since(p.at) < snapshotTTL) {
@@ -75,10 +74,11 @@ func (c *timelineHeads) rows(ctx context.Context, q TimelineQuery, read func() (
 	return rows, err
 }
 
-// writeWatch is a query hook that moves the timeline heads' epoch after
-// every statement that may change what a timeline shows, and after every
-// COMMIT: a page read while a transaction was open may miss its writes.
-type writeWatch struct{ heads *timelineHeads }
+// writeWatch is a query hook that moves the write epoch after every
+// statement that may change what a page shows, and after every COMMIT: a
+// value read while a transaction was open may miss its writes. Values kept
+// in memory remember the epoch they were read under.
+type writeWatch struct{ epoch *atomic.Uint64 }
 
 func (writeWatch) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
 
@@ -87,14 +87,14 @@ func (w writeWatch) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 	if op == "SELECT" || op == "BEGIN" || bookkeeping(e) {
 		return
 	}
-	w.heads.epoch.Add(1)
+	w.epoch.Add(1)
 }
 
-// bookkeepingTables are written all the time by queues and logins and never
-// shown on a timeline; their single statements leave the heads alone.
+// bookkeepingTables are written all the time by queues and never shown on a
+// page; their single statements leave the epoch alone.
 var bookkeepingTables = map[string]bool{
-	"jobs": true, "sessions": true, "api_tokens": true, "inbox_items": true, "outbox_activities": true,
-	"notifications": true, "generations": true, "peers": true, "reports": true,
+	"jobs": true, "api_tokens": true, "inbox_items": true, "outbox_activities": true,
+	"generations": true, "peers": true, "reports": true,
 }
 
 func bookkeeping(e *bun.QueryEvent) bool {

@@ -71,6 +71,33 @@ func (s *Store) VideoByID(ctx context.Context, id string) (*model.Video, error) 
 	return one(v, s.videoQuery(v).Where("?TableAlias.id = ?", id).Scan(ctx))
 }
 
+// ShownVideo reads a video to show it, as a timeline page does: one short
+// row from the database, the rest from memory while current (see
+// videosFor: its Account has no keys, and its Account, Media and Tags are
+// shared). Code that changes or sends a video uses VideoByID.
+func (s *Store) ShownVideo(ctx context.Context, id string) (*model.Video, error) {
+	var rows []timelineRow
+	if err := s.shownRows().Where("video.id = ?", id).Scan(ctx, &rows); err != nil {
+		return nil, mapErr(err)
+	}
+	vs, err := s.videosFor(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(vs) == 0 {
+		return nil, ErrNotFound
+	}
+	return vs[0], nil
+}
+
+// shownRows selects timelineRows: what tells whether a kept video is current.
+func (s *Store) shownRows() *bun.SelectQuery {
+	return s.db.NewSelect().TableExpr("videos AS video").
+		Join("JOIN accounts AS account ON account.id = video.account_id").
+		ColumnExpr("video.id, video.updated_at, account.updated_at AS account_updated_at").
+		ColumnExpr("video.likes_count, video.boosts_count, video.comments_count")
+}
+
 // VideoByURI reads a video by its ActivityPub id.
 func (s *Store) VideoByURI(ctx context.Context, uri string) (*model.Video, error) {
 	v := new(model.Video)
@@ -150,10 +177,7 @@ func withoutKeys(q *bun.SelectQuery) *bun.SelectQuery {
 // (The video alias is spelled out: bun resolves ?TableAlias to a subquery's
 // alias when the same condition takes a subquery argument.)
 func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, error) {
-	sel := s.db.NewSelect().TableExpr("videos AS video").
-		Join("JOIN accounts AS account ON account.id = video.account_id").
-		ColumnExpr("video.id, video.updated_at, account.updated_at AS account_updated_at").
-		ColumnExpr("video.likes_count, video.boosts_count, video.comments_count").
+	sel := s.shownRows().
 		Where("video.state = ?", model.VideoReady).
 		Where("video.public = TRUE").
 		OrderExpr("video.id DESC").
@@ -199,7 +223,7 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, 
 	var rows []timelineRow
 	var err error
 	if key, ok := headKey(q); ok && s.cached() {
-		rows, err = s.memo.heads.rows(ctx, key, read)
+		rows, err = s.memo.heads.rows(ctx, s.memo.writes.Load(), key, read)
 	} else {
 		rows, err = read()
 	}

@@ -64,11 +64,12 @@ func (s *Service) Publish(ctx context.Context, v *model.Video) error {
 	})
 }
 
-// Get reads a video for viewer (nil when logged out); 404 when there is
+// Get reads a video to show viewer (nil when logged out; see
+// store.ShownVideo: callers must not change it); 404 when there is
 // none, when it is synthetic and the instance is AI-free, or when it is
 // still processing (or failed) and viewer is not its author.
 func (s *Service) Get(ctx context.Context, viewer *model.User, id string) (*model.Video, error) {
-	v, err := s.store.VideoByID(ctx, id)
+	v, err := s.store.ShownVideo(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("no such video")
 	}

@@ -262,7 +262,7 @@ func (h *Handler) remoteProfile(w http.ResponseWriter, r *http.Request, handle s
 	}
 	p := h.page(w, r, display)
 	path := profilePath(acct.Acct())
-	tv := timelineView(p, "Clips by "+display, media, vs, func(media, maxID string) string {
+	tv := h.timelineView(r.Context(), p, "Clips by "+display, media, vs, func(media, maxID string) string {
 		return link(path, "media", media, "max_id", maxID)
 	})
 	fv := h.followView(r, viewer, acct)

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/assay-social/assay/internal/ap"
 	"github.com/assay-social/assay/internal/apperr"
@@ -64,18 +67,30 @@ func mediaFilter(r *http.Request, viewer *model.User) (string, error) {
 // timelineView lays out a page of videos with the All / Human / AI tabs;
 // at(media, maxID) is the address of the same timeline with another filter
 // or page.
-func timelineView(p templates.Page, label, media string, vs []*model.Video, at func(media, maxID string) string) templates.TimelineView {
+func (h *Handler) timelineView(ctx context.Context, p templates.Page, label, media string, vs []*model.Video, at func(media, maxID string) string) templates.TimelineView {
 	tv := templates.TimelineView{Label: label, Empty: emptyText(p, media, "No clips here yet.")}
 	for _, m := range mediaTabs {
 		tv.Filters = append(tv.Filters, templates.Tab{Label: m.label, URL: at(m.value, ""), Current: m.value == media})
 	}
 	for _, v := range vs {
-		tv.Videos = append(tv.Videos, videoView(v))
+		tile, _ := h.tiles.Of(v, func(v *model.Video) (templ.Component, error) { return renderTile(ctx, v), nil })
+		tv.Tiles = append(tv.Tiles, tile)
 	}
 	if len(vs) == videos.DefaultTimelineLimit {
 		tv.OlderURL = at(media, vs[len(vs)-1].ID)
 	}
 	return tv
+}
+
+// renderTile renders a clip's tile once, to be copied into every timeline
+// page that lists it until the clip or its author changes.
+func renderTile(ctx context.Context, v *model.Video) templ.Component {
+	var b strings.Builder
+	tile := templates.Tile(videoView(v))
+	if err := tile.Render(ctx, &b); err != nil {
+		return tile
+	}
+	return templ.Raw(b.String())
 }
 
 // emptyText is what an empty timeline says: unfiltered, what is given;
@@ -162,7 +177,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			return link("/", "timeline", kind, "media", media, "max_id", maxID)
 		}
 	}
-	tv := timelineView(p, timelineNames[kind]+" clips", media, vs, at(kind))
+	tv := h.timelineView(r.Context(), p, timelineNames[kind]+" clips", media, vs, at(kind))
 	for _, k := range []string{store.TimelineHome, store.TimelineLocal, store.TimelineFederated} {
 		if k == store.TimelineHome && viewer == nil {
 			continue
@@ -215,7 +230,7 @@ func (h *Handler) profile(w http.ResponseWriter, r *http.Request) {
 	pv := templates.ProfileView{
 		DisplayName: display, Handle: "@" + acct.Username + "@" + h.PublicURL.Host, Summary: ap.StripTags(acct.Summary),
 		AvatarURL: acct.IconURL, Follow: h.followView(r, viewer, acct),
-		Timeline: timelineView(p, "Clips by "+display, media, vs, func(media, maxID string) string {
+		Timeline: h.timelineView(r.Context(), p, "Clips by "+display, media, vs, func(media, maxID string) string {
 			return link(path, "media", media, "max_id", maxID)
 		}),
 	}
@@ -245,7 +260,7 @@ func (h *Handler) tag(w http.ResponseWriter, r *http.Request) {
 	p := h.page(w, r, "#"+name)
 	p.Feeds = feedLinks("Clips tagged #"+name, "/feeds/tags/"+url.PathEscape(name), media)
 	path := "/tags/" + url.PathEscape(name)
-	tv := templates.TagView{Tag: name, Timeline: timelineView(p, "Clips tagged #"+name, media, vs, func(media, maxID string) string {
+	tv := templates.TagView{Tag: name, Timeline: h.timelineView(r.Context(), p, "Clips tagged #"+name, media, vs, func(media, maxID string) string {
 		return link(path, "media", media, "max_id", maxID)
 	})}
 	h.render(w, r, http.StatusOK, templates.Tag(p, tv))

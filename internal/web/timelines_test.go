@@ -377,3 +377,37 @@ func TestTimelinePagesContinueWithOlderClips(t *testing.T) {
 		t.Errorf("paging through bob's human clips:\n got  %q\n want %q", got, want)
 	}
 }
+
+// A tile is rendered once and copied into later pages; an edit of the clip
+// or a rename of its author shows on the very next page.
+func TestTimelineTilesShowEditsAtOnce(t *testing.T) {
+	inst := testrig.NewInstance(t)
+	bob := inst.StandardUsers().User
+	v := inst.PublishVideo(bob, testrig.VideoFixture{Title: "before"})
+	b := inst.Browser()
+	for _, path := range []string{"/?timeline=local", "/@bob"} {
+		if got := parsePage(t, b.Get(path).Body).titles(); !slices.Equal(got, []string{"before"}) {
+			t.Fatalf("%s: %q", path, got)
+		}
+	}
+	if r := inst.API("PATCH", "/api/v1/videos/"+v.ID, bob.Token, map[string]string{"title": "after"}); r.StatusCode != 200 {
+		t.Fatalf("edit: %d %s", r.StatusCode, r.Body)
+	}
+	for _, path := range []string{"/?timeline=local", "/@bob"} {
+		if got := parsePage(t, b.Get(path).Body).titles(); !slices.Equal(got, []string{"after"}) {
+			t.Fatalf("%s right after the edit: %q", path, got)
+		}
+	}
+	ctx := context.Background()
+	a, err := inst.Store.AccountByID(ctx, bob.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.DisplayName = "Robert the Renamed"
+	if err := inst.Store.UpdateAccountProfile(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if body := b.Get("/?timeline=local").Body; !strings.Contains(string(body), "Robert the Renamed") {
+		t.Fatal("the tile does not show the author's new name right after the rename")
+	}
+}

@@ -43,6 +43,8 @@ type Handler struct {
 	Jobs        *jobs.Queue // for the queue health on /admin
 
 	PublicURL *url.URL // where the world reaches this instance, for feeds and handles
+
+	tiles videos.Rendered[templ.Component] // timeline tiles, as HTML
 }
 
 // Routes registers the pages on mux.
