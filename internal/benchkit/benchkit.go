@@ -1,6 +1,7 @@
 // Package benchkit holds what the load commands in cmd/ (fedbench,
 // timelinebench, webbench) share: a throw-away PostgreSQL database, waiting
-// for an instance to be healthy, and the machine's load. Loopback only.
+// for an instance to be healthy, the machine's load and CPU profiles.
+// Loopback only.
 package benchkit
 
 import (

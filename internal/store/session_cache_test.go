@@ -11,7 +11,6 @@ import (
 
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
-	"github.com/assay-social/assay/internal/testrig"
 )
 
 // readsOf counts the SELECTs a Store makes from one table.
@@ -33,20 +32,7 @@ func (c *readsOf) AfterQuery(_ context.Context, e *bun.QueryEvent) {
 // within a second.
 func TestSessionUserKeptOnlyWhileCurrent(t *testing.T) {
 	ctx := context.Background()
-	cfg := testrig.Config(t)
-	st, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	other, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	st, other := twoStores(t)
 	reads := &readsOf{table: "sessions"}
 	st.DB().(*bun.DB).AddQueryHook(reads)
 

@@ -22,6 +22,26 @@ func openStore(t *testing.T) *store.Store {
 	return st
 }
 
+// twoStores opens a migrated store and a second one on the same database,
+// as a second process would.
+func twoStores(t *testing.T) (*store.Store, *store.Store) {
+	t.Helper()
+	cfg := testrig.Config(t)
+	var opened [2]*store.Store
+	for i := range opened {
+		st, err := store.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		opened[i] = st
+	}
+	if _, err := opened[0].Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return opened[0], opened[1]
+}
+
 func TestMigrationsApplyOnceThenNoOp(t *testing.T) {
 	st := openStore(t)
 	first, err := st.Migrate(context.Background())

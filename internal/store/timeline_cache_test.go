@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
-	"github.com/assay-social/assay/internal/testrig"
 )
 
 func publish(t *testing.T, st *store.Store, accountID, title string) *model.Video {
@@ -37,42 +35,14 @@ func titles(vs []*model.Video) []string {
 	return out
 }
 
-// selectsOfVideos counts the timeline reads a Store makes.
-type selectsOfVideos struct{ n atomic.Int64 }
-
-func (c *selectsOfVideos) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
-	return ctx
-}
-
-func (c *selectsOfVideos) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	if e.Operation() == "SELECT" && e.IQuery != nil {
-		if q, ok := e.IQuery.(interface{ GetTableName() string }); ok && q.GetTableName() == "videos AS video" {
-			c.n.Add(1)
-		}
-	}
-}
-
 // The first page of a public timeline is read once for everyone asking at
 // the same moment and kept; every write through the same process shows on
 // the next read, a transaction's once it commits, and another process's
 // within a second.
 func TestTimelineHeads(t *testing.T) {
 	ctx := context.Background()
-	cfg := testrig.Config(t)
-	st, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	other, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	reads := &selectsOfVideos{}
+	st, other := twoStores(t)
+	reads := &readsOf{table: "videos AS video"}
 	st.DB().(*bun.DB).AddQueryHook(reads)
 
 	a, u := newAccount("ada")
@@ -121,7 +91,7 @@ func TestTimelineHeads(t *testing.T) {
 	}
 
 	// A page read while a transaction is open is not kept past its COMMIT.
-	err = st.InTx(ctx, func(tx *store.Store) error {
+	err := st.InTx(ctx, func(tx *store.Store) error {
 		if _, err := tx.DB().NewUpdate().Model((*model.Video)(nil)).Set("public = FALSE").Where("id = ?", first.ID).Exec(ctx); err != nil {
 			return err
 		}

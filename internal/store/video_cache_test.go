@@ -8,7 +8,6 @@ import (
 
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
-	"github.com/assay-social/assay/internal/testrig"
 )
 
 // pastEveryID asks for a page "older than" an id above every ULID: all of
@@ -29,20 +28,7 @@ func tagNames(v *model.Video) []string {
 // page. (A first page may be kept whole for a moment: TestTimelineHeads.)
 func TestTimelineShowsEditsAtOnce(t *testing.T) {
 	ctx := context.Background()
-	cfg := testrig.Config(t)
-	st, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	other, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	st, other := twoStores(t)
 
 	a, u := newAccount("ada")
 	a.PrivateKeyPEM = "-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n"
