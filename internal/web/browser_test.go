@@ -14,7 +14,8 @@ import (
 	"github.com/assay-social/assay/internal/testrig"
 )
 
-// In a real browser: sign up, upload a clip and watch it play, then split
+// In a real browser: sign up, log out and in again, upload a clip and watch
+// it play, then split
 // the local timeline into human and AI clips with the tabs. The console
 // must stay free of errors throughout.
 func TestBrowserSignUpUploadWatchAndFilter(t *testing.T) {
@@ -37,6 +38,20 @@ func TestBrowserSignUpUploadWatchAndFilter(t *testing.T) {
 		t.Fatalf("signing up: %v", err)
 	}
 	testrig.Screenshot(t, ctx, "home-after-signup")
+
+	// Log out, and in again through the login form.
+	err = chromedp.Do(ctx,
+		chromedp.Click(`form[action="/logout"] button`),
+		chromedp.WaitNotPresent(".whoami"),
+		chromedp.Navigate(inst.URL+"/login"),
+		chromedp.SendKeys("#username", "carol"),
+		chromedp.SendKeys("#password", "a long enough password"),
+		chromedp.Submit("#password"),
+		chromedp.WaitVisible(".whoami"),
+	)
+	if err != nil {
+		t.Fatalf("logging out and in again: %v", err)
+	}
 
 	// Upload through the form (its script shows progress and follows the redirect).
 	err = chromedp.Do(ctx,
