@@ -44,13 +44,24 @@ type Viewer struct {
 	Admin    bool
 }
 
+// AboutView is /about: what the instance is and asks of its people.
+type AboutView struct {
+	Name              string
+	Domain            string
+	Description       string
+	Rules             []string
+	AIFree            bool
+	RegistrationsOpen bool
+}
+
 // AuthForm backs the login and signup pages.
 type AuthForm struct {
 	Username          string
 	Email             string
 	Error             string
 	RegistrationsOpen bool
-	Next              string // a local path to return to after logging in
+	Next              string   // a local path to return to after logging in
+	Rules             []string // the instance's rules, shown above the sign-up form
 }
 
 // ErrorView is a friendly error page.
@@ -144,6 +155,9 @@ type SettingsView struct {
 // AdminView is the instance settings page.
 type AdminView struct {
 	Name              string
+	Description       string
+	Rules             string // one per line
+	Edited            bool   // Name, Description and Rules hold what the admin sent (a refused save)
 	RegistrationsOpen bool
 	AIFree            bool
 	Saved             bool
@@ -153,6 +167,18 @@ type AdminView struct {
 	Resolved   bool         // a report was just resolved
 	Queues     []QueueView
 	QueueError string // why the queue health is missing
+
+	DomainBlocks []DomainBlockView // every block, by domain
+	BlockNotice  string            // what the last add or lift did
+	BlockError   string            // why the last add or lift was refused
+}
+
+// DomainBlockView is one domain block on the admin page.
+type DomainBlockView struct {
+	Domain    string
+	Severity  string // "suspend" or "silence"
+	Reason    string
+	CreatedAt time.Time
 }
 
 // ReportView is an open report in the admin's queue.

@@ -44,6 +44,18 @@ func instanceCommand(ctx context.Context, cfg *config.Config, args []string, std
 			return nil
 		})
 		fs.Func("name", "the instance's name", func(v string) error { change.Name = &v; return nil })
+		fs.Func("description", "what the instance is about, in plain text", func(v string) error { change.Description = &v; return nil })
+		var rules []string
+		fs.Func("rule", "a rule; repeat for each, in order (replaces all the rules)", func(v string) error {
+			rules = append(rules, v)
+			change.Rules = &rules
+			return nil
+		})
+		fs.BoolFunc("no-rules", "remove every rule", func(string) error {
+			rules = []string{}
+			change.Rules = &rules
+			return nil
+		})
 		fs.Func("registrations", "open or closed", func(v string) error {
 			switch v {
 			case "open", "closed":

@@ -23,7 +23,7 @@ Commands:
   user create --username NAME --password PW [--email E] [--admin]
   user token NAME            print a new API bearer token for NAME
   instance show              print the instance settings as JSON
-  instance set [--ai-free=true|false] [--name NAME] [--registrations=open|closed]
+  instance set [--ai-free=true|false] [--name NAME] [--description TEXT] [--rule R]... [--no-rules] [--registrations=open|closed]
   domain list                print the domain blocks as JSON
   domain block DOMAIN [--severity suspend|silence] [--reason R]
   domain unblock DOMAIN

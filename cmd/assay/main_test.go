@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -170,21 +171,23 @@ func TestUserAndInstanceCommands(t *testing.T) {
 
 	want := instance.View{
 		Domain: "localhost:8080", Name: "Test Town", AIFree: true, RegistrationsOpen: false,
+		Description: "Clips from the coast.", Rules: []string{"Be kind.", "No spam."},
 		Version: app.Version, Generator: "", // an AI-free instance names no generator
 	}
-	set := a.mustRun(t, "instance", "set", "--ai-free=true", "--name", "Test Town", "--registrations=closed")
-	if got := decodeInstance(t, []byte(set.stdout)); got != want {
+	set := a.mustRun(t, "instance", "set", "--ai-free=true", "--name", "Test Town", "--registrations=closed",
+		"--description", "Clips from the coast.", "--rule", "Be kind.", "--rule", "No spam.")
+	if got := decodeInstance(t, []byte(set.stdout)); !reflect.DeepEqual(got, want) {
 		t.Errorf("instance set printed %+v, want %+v", got, want)
 	}
 	show := a.mustRun(t, "instance", "show")
-	if got := decodeInstance(t, []byte(show.stdout)); got != want {
+	if got := decodeInstance(t, []byte(show.stdout)); !reflect.DeepEqual(got, want) {
 		t.Errorf("instance show printed %+v, want %+v", got, want)
 	}
 
 	// The server sees what the CLI wrote, and the token the CLI made works.
 	a.env["ASSAY_LISTEN"] = freeAddress(t)
 	srv := a.serve(t)
-	if got := decodeInstance(t, srv.expect(t, "GET", "/api/v1/instance", "", "", http.StatusOK)); got != want {
+	if got := decodeInstance(t, srv.expect(t, "GET", "/api/v1/instance", "", "", http.StatusOK)); !reflect.DeepEqual(got, want) {
 		t.Errorf("GET /api/v1/instance = %+v, want %+v", got, want)
 	}
 
@@ -199,12 +202,12 @@ func TestUserAndInstanceCommands(t *testing.T) {
 
 	want.AIFree, want.Generator = false, "procedural"
 	patched := srv.expect(t, "PATCH", "/api/v1/instance", token, `{"ai_free":false}`, http.StatusOK)
-	if got := decodeInstance(t, patched); got != want {
+	if got := decodeInstance(t, patched); !reflect.DeepEqual(got, want) {
 		t.Errorf("PATCH /api/v1/instance as carol = %+v, want %+v", got, want)
 	}
 	srv.stop(t)
 
-	if got := decodeInstance(t, []byte(a.mustRun(t, "instance", "show").stdout)); got != want {
+	if got := decodeInstance(t, []byte(a.mustRun(t, "instance", "show").stdout)); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the server stopped, instance show printed %+v, want %+v", got, want)
 	}
 }
@@ -217,7 +220,7 @@ func decodeInstance(t *testing.T, body []byte) instance.View {
 	if err := json.Unmarshal(body, &fields); err != nil {
 		t.Fatalf("not a JSON object (%v): %s", err, body)
 	}
-	want := []string{"ai_free", "domain", "generator", "name", "registrations_open", "version"}
+	want := []string{"ai_free", "description", "domain", "generator", "name", "registrations_open", "rules", "version"}
 	if got := slices.Sorted(maps.Keys(fields)); !slices.Equal(got, want) {
 		t.Errorf("instance JSON has fields %v, want %v", got, want)
 	}

@@ -3,6 +3,8 @@ package api_test
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,9 +23,9 @@ func TestGetInstanceIsPublic(t *testing.T) {
 	resp.JSON(t, &got)
 	want := instance.View{
 		Domain: strings.TrimPrefix(inst.URL, "http://"), Name: "Assay", AIFree: false,
-		RegistrationsOpen: true, Version: got.Version, Generator: "procedural",
+		RegistrationsOpen: true, Version: got.Version, Generator: "procedural", Rules: []string{},
 	}
-	if got != want || got.Version == "" {
+	if !reflect.DeepEqual(got, want) || got.Version == "" {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
@@ -82,7 +84,7 @@ func TestPatchInstanceAuthorization(t *testing.T) {
 	got := inst.API("GET", "/api/v1/instance", "", nil)
 	var after instance.View
 	got.JSON(t, &after)
-	if after != view {
+	if !reflect.DeepEqual(after, view) {
 		t.Errorf("GET after PATCH shows %+v, want %+v", after, view)
 	}
 
@@ -98,10 +100,13 @@ func TestPatchInstanceRejectsBadBodies(t *testing.T) {
 	inst := testrig.NewInstance(t)
 	admin := inst.StandardUsers().Admin
 	for name, body := range map[string]any{
-		"unknown field": map[string]any{"ai_fre": true},
-		"wrong type":    map[string]any{"ai_free": "yes"},
-		"empty name":    map[string]any{"name": "  "},
-		"long name":     map[string]any{"name": strings.Repeat("x", 101)},
+		"unknown field":    map[string]any{"ai_fre": true},
+		"wrong type":       map[string]any{"ai_free": "yes"},
+		"empty name":       map[string]any{"name": "  "},
+		"long name":        map[string]any{"name": strings.Repeat("x", 101)},
+		"long description": map[string]any{"name": "Renamed", "description": strings.Repeat("x", 1001)},
+		"long rule":        map[string]any{"name": "Renamed", "rules": []string{strings.Repeat("x", 301)}},
+		"21 rules":         map[string]any{"name": "Renamed", "rules": slices.Repeat([]string{"Be kind."}, 21)},
 	} {
 		resp := inst.API("PATCH", "/api/v1/instance", admin.Token, body)
 		if resp.StatusCode != http.StatusBadRequest {

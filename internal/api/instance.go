@@ -22,9 +22,11 @@ func (h *Handler) getInstance(w http.ResponseWriter, r *http.Request) {
 }
 
 type instancePatch struct {
-	Name              *string `json:"name"`
-	AIFree            *bool   `json:"ai_free"`
-	RegistrationsOpen *bool   `json:"registrations_open"`
+	Name              *string   `json:"name"`
+	Description       *string   `json:"description"`
+	Rules             *[]string `json:"rules"`
+	AIFree            *bool     `json:"ai_free"`
+	RegistrationsOpen *bool     `json:"registrations_open"`
 }
 
 func (h *Handler) patchInstance(w http.ResponseWriter, r *http.Request, user *model.User) {
@@ -34,7 +36,7 @@ func (h *Handler) patchInstance(w http.ResponseWriter, r *http.Request, user *mo
 		return
 	}
 	inst, err := h.Instance.Update(r.Context(), user, instance.Change{
-		Name: in.Name, AIFree: in.AIFree, RegistrationsOpen: in.RegistrationsOpen,
+		Name: in.Name, Description: in.Description, Rules: in.Rules, AIFree: in.AIFree, RegistrationsOpen: in.RegistrationsOpen,
 	})
 	if err != nil {
 		httpx.JSONError(w, r, err)

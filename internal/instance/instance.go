@@ -1,5 +1,5 @@
-// Package instance owns the instance-wide settings: name, registrations and
-// the AI-free switch.
+// Package instance owns the instance-wide settings: name, description,
+// rules, registrations and the AI-free switch.
 package instance
 
 import (
@@ -23,9 +23,18 @@ func (s *Service) Get(ctx context.Context) (*model.Instance, error) { return s.s
 // Change is a partial update: nil fields stay as they are.
 type Change struct {
 	Name              *string
+	Description       *string // plain text
+	Rules             *[]string
 	AIFree            *bool
 	RegistrationsOpen *bool
 }
+
+// Limits of the texts an admin writes.
+const (
+	MaxDescriptionRunes = 1000
+	MaxRules            = 20
+	MaxRuleRunes        = 300
+)
 
 // Update applies a change on behalf of actor; nil actor means the operator's
 // CLI, which needs no account.
@@ -46,6 +55,20 @@ func (s *Service) Update(ctx context.Context, actor *model.User, c Change) (*mod
 			}
 			inst.Name = name
 		}
+		if c.Description != nil {
+			d := strings.TrimSpace(*c.Description)
+			if len([]rune(d)) > MaxDescriptionRunes {
+				return apperr.BadRequest("the description has at most 1000 characters")
+			}
+			inst.Description = d
+		}
+		if c.Rules != nil {
+			rules, err := cleanRules(*c.Rules)
+			if err != nil {
+				return err
+			}
+			inst.Rules = strings.Join(rules, "\n")
+		}
 		if c.AIFree != nil {
 			inst.AIFree = *c.AIFree
 		}
@@ -58,15 +81,44 @@ func (s *Service) Update(ctx context.Context, actor *model.User, c Change) (*mod
 	return out, err
 }
 
+// cleanRules trims each rule and leaves out empty ones; a rule is one line.
+func cleanRules(in []string) ([]string, error) {
+	var out []string
+	for _, r := range in {
+		r = strings.Join(strings.Fields(r), " ")
+		if r == "" {
+			continue
+		}
+		if len([]rune(r)) > MaxRuleRunes {
+			return nil, apperr.BadRequest("a rule has at most 300 characters")
+		}
+		out = append(out, r)
+	}
+	if len(out) > MaxRules {
+		return nil, apperr.BadRequest("an instance has at most 20 rules")
+	}
+	return out, nil
+}
+
+// Rules lists the instance's rules in order.
+func Rules(inst *model.Instance) []string {
+	if inst.Rules == "" {
+		return []string{}
+	}
+	return strings.Split(inst.Rules, "\n")
+}
+
 // View is the public face of the settings: the JSON of GET /api/v1/instance
 // and of `assay instance show`.
 type View struct {
-	Domain            string `json:"domain"`
-	Name              string `json:"name"`
-	AIFree            bool   `json:"ai_free"`
-	RegistrationsOpen bool   `json:"registrations_open"`
-	Version           string `json:"version"`
-	Generator         string `json:"generator"`
+	Domain            string   `json:"domain"`
+	Name              string   `json:"name"`
+	Description       string   `json:"description"`
+	Rules             []string `json:"rules"`
+	AIFree            bool     `json:"ai_free"`
+	RegistrationsOpen bool     `json:"registrations_open"`
+	Version           string   `json:"version"`
+	Generator         string   `json:"generator"`
 }
 
 // Describe builds the View. An AI-free instance names no generator: it
@@ -76,7 +128,7 @@ func Describe(inst *model.Instance, domain, version, generator string) View {
 		generator = ""
 	}
 	return View{
-		Domain: domain, Name: inst.Name, AIFree: inst.AIFree,
+		Domain: domain, Name: inst.Name, Description: inst.Description, Rules: Rules(inst), AIFree: inst.AIFree,
 		RegistrationsOpen: inst.RegistrationsOpen, Version: version, Generator: generator,
 	}
 }

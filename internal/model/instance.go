@@ -13,6 +13,7 @@ type Instance struct {
 	ID                int64     `bun:"id,pk"`
 	Name              string    `bun:"name,notnull"`
 	Description       string    `bun:"description,notnull"`
+	Rules             string    `bun:"rules,notnull"` // one rule per line
 	AIFree            bool      `bun:"ai_free,notnull"`
 	RegistrationsOpen bool      `bun:"registrations_open,notnull"`
 	Secret            string    `bun:"secret,notnull"` // hex; keys CSRF tokens

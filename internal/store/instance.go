@@ -51,7 +51,7 @@ func (s *Store) UpdateInstance(ctx context.Context, inst *model.Instance) error 
 	}
 	inst.UpdatedAt = time.Now().UTC()
 	_, err := s.db.NewUpdate().Model(inst).
-		Column("name", "description", "ai_free", "registrations_open", "updated_at").
+		Column("name", "description", "rules", "ai_free", "registrations_open", "updated_at").
 		WherePK().Exec(ctx)
 	return mapErr(err)
 }

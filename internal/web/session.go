@@ -10,6 +10,7 @@ import (
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
 	"github.com/assay-social/assay/internal/httpx"
+	"github.com/assay-social/assay/internal/instance"
 	"github.com/assay-social/assay/templates"
 )
 
@@ -91,7 +92,7 @@ func (h *Handler) renderSignup(w http.ResponseWriter, r *http.Request, status in
 		h.errorPage(w, r, err)
 		return
 	}
-	f.RegistrationsOpen = inst.RegistrationsOpen
+	f.RegistrationsOpen, f.Rules = inst.RegistrationsOpen, instance.Rules(inst)
 	if !inst.RegistrationsOpen && status == http.StatusOK {
 		status = http.StatusForbidden
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
@@ -22,6 +23,7 @@ func (h *Handler) settingsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /admin", h.adminForm)
 	mux.HandleFunc("POST /admin", h.form(h.saveAdmin))
 	mux.HandleFunc("POST /admin/reports/{id}/resolve", h.form(h.resolveReport))
+	h.domainBlockRoutes(mux)
 }
 
 func (h *Handler) settingsForm(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +102,10 @@ func (h *Handler) adminForm(w http.ResponseWriter, r *http.Request) {
 	if !h.admin(w, r) {
 		return
 	}
-	h.renderAdmin(w, r, http.StatusOK, templates.AdminView{Saved: r.URL.Query().Get("saved") == "1", Resolved: r.URL.Query().Get("resolved") == "1"})
+	h.renderAdmin(w, r, http.StatusOK, templates.AdminView{
+		Saved: r.URL.Query().Get("saved") == "1", Resolved: r.URL.Query().Get("resolved") == "1",
+		BlockNotice: blockNotice(r.URL.Query()),
+	})
 }
 
 func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, av templates.AdminView) {
@@ -109,10 +114,15 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 		h.errorPage(w, r, err)
 		return
 	}
-	if av.Name == "" {
-		av.Name = inst.Name
+	if !av.Edited {
+		av.Name, av.Description = inst.Name, inst.Description
+		av.Rules = strings.Join(instance.Rules(inst), "\n")
 	}
 	av.RegistrationsOpen, av.AIFree = inst.RegistrationsOpen, inst.AIFree
+	if err := h.domainBlockRows(r.Context(), &av); err != nil {
+		h.errorPage(w, r, err)
+		return
+	}
 	if err := h.moderationQueues(r.Context(), &av); err != nil {
 		h.errorPage(w, r, err)
 		return
@@ -132,6 +142,14 @@ func (h *Handler) saveAdmin(w http.ResponseWriter, r *http.Request) {
 		name := r.PostFormValue("name")
 		c.Name = &name
 	}
+	if r.PostForm.Has("description") {
+		d := r.PostFormValue("description")
+		c.Description = &d
+	}
+	if r.PostForm.Has("rules") {
+		rules := strings.Split(strings.ReplaceAll(r.PostFormValue("rules"), "\r\n", "\n"), "\n")
+		c.Rules = &rules
+	}
 	var err error
 	if c.RegistrationsOpen, err = formSwitch(r, "registrations", "open", "closed"); err == nil {
 		c.AIFree, err = formSwitch(r, "ai_free", "on", "off")
@@ -141,7 +159,10 @@ func (h *Handler) saveAdmin(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		if status, public := apperr.From(err); status < 500 {
-			h.renderAdmin(w, r, status, templates.AdminView{Name: r.PostFormValue("name"), Error: public})
+			h.renderAdmin(w, r, status, templates.AdminView{
+				Name: r.PostFormValue("name"), Description: r.PostFormValue("description"), Rules: r.PostFormValue("rules"),
+				Edited: true, Error: public,
+			})
 			return
 		}
 		h.errorPage(w, r, err)

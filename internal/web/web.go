@@ -54,6 +54,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /signup", h.signupForm)
 	mux.HandleFunc("POST /signup", h.form(h.signup))
 	mux.HandleFunc("POST /logout", h.form(h.logout))
+	mux.HandleFunc("GET /about", h.about)
 	h.timelineRoutes(mux)
 	h.settingsRoutes(mux)
 	h.createRoutes(mux)

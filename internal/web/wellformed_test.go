@@ -25,6 +25,11 @@ func TestEveryPageIsWellFormed(t *testing.T) {
 	users := inst.StandardUsers()
 	human := inst.PublishVideo(users.User, testrig.VideoFixture{Title: "Tide pools", Description: "Low tide at dawn #sea"})
 	ai := inst.PublishVideo(users.User, testrig.VideoFixture{Title: "Dream city", Description: "Neon streets #sea", Synthetic: true})
+	if r := inst.API("PATCH", "/api/v1/instance", users.Admin.Token, map[string]any{
+		"description": "Clips from the coast.", "rules": []string{"Be kind.", "Label what a model made."},
+	}); r.StatusCode != http.StatusOK {
+		t.Fatalf("setting the rules: %d %s", r.StatusCode, r.Body)
+	}
 	r := inst.API("POST", "/api/v1/generations", users.User.Token, map[string]any{"prompt": "a paper boat on a pond"})
 	if r.StatusCode != http.StatusAccepted {
 		t.Fatalf("requesting a generation: %d %s", r.StatusCode, r.Body)
@@ -39,6 +44,10 @@ func TestEveryPageIsWellFormed(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A domain block for the list on /admin, with a reason that needs escaping.
+	if _, err := inst.Federation.BlockDomain(t.Context(), "spam.example", model.BlockSuspend, `Spam & "scams" <b>`); err != nil {
+		t.Fatal(err)
+	}
 	// Something for bob's notifications and the watch page's comments.
 	for _, call := range []struct {
 		path string
@@ -49,9 +58,9 @@ func TestEveryPageIsWellFormed(t *testing.T) {
 		}
 	}
 
-	paths := []string{"/login", "/signup", "/@bob", "/@bob?media=ai", "/@carol@remote.example", "/tags/sea", "/tags/sea?media=human",
+	paths := []string{"/login", "/signup", "/about", "/@bob", "/@bob?media=ai", "/@carol@remote.example", "/tags/sea", "/tags/sea?media=human",
 		"/videos/" + human.ID, "/videos/" + ai.ID, "/videos/" + human.ID + "/embed", "/videos/" + ai.ID + "/embed",
-		"/upload", "/generate", "/generate/" + gen.ID, "/settings", "/admin", "/notifications", "/follow_requests",
+		"/upload", "/generate", "/generate/" + gen.ID, "/settings", "/admin", "/admin?blocked=spam.example", "/notifications", "/follow_requests",
 		"/authorize_interaction",
 		"/no/such/page", "/videos/no-such-clip", "/videos/no-such-clip/embed"}
 	for _, kind := range []string{"", "home", "local", "federated"} {
