@@ -17,15 +17,26 @@ type Preferences struct {
 }
 
 // UpdatePreferences changes user's own settings and returns the user as saved.
-func (s *Service) UpdatePreferences(ctx context.Context, user *model.User, p Preferences) (*model.User, error) {
-	u := *user
+// Check refuses preferences UpdatePreferences would refuse, for callers
+// that change other things in the same request and must not do half of it.
+func (p Preferences) Check() error {
 	if p.DefaultMedia != nil {
 		switch *p.DefaultMedia {
 		case store.MediaAll, store.MediaHuman, store.MediaAI:
-			u.DefaultMedia = *p.DefaultMedia
 		default:
-			return nil, apperr.BadRequest("default_media is all, human or ai")
+			return apperr.BadRequest("default_media is all, human or ai")
 		}
+	}
+	return nil
+}
+
+func (s *Service) UpdatePreferences(ctx context.Context, user *model.User, p Preferences) (*model.User, error) {
+	u := *user
+	if err := p.Check(); err != nil {
+		return nil, err
+	}
+	if p.DefaultMedia != nil {
+		u.DefaultMedia = *p.DefaultMedia
 	}
 	if err := s.store.UpdateUserPreferences(ctx, &u); err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ const maxJSONBytes = 64 << 10
 // Handler holds what the API needs.
 type Handler struct {
 	Accounts    *accounts.Service
+	Profiles    *accounts.Profiles
 	Instance    *instance.Service
 	Videos      *videos.Service
 	Federation  *federation.Service

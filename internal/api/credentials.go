@@ -25,6 +25,8 @@ func (h *Handler) verifyCredentials(w http.ResponseWriter, r *http.Request, user
 }
 
 type credentialsPatch struct {
+	DisplayName  *string `json:"display_name"`
+	Note         *string `json:"note"` // the bio, plain text
 	DefaultMedia *string `json:"default_media"`
 	Locked       *bool   `json:"locked"` // approve followers manually
 }
@@ -35,7 +37,22 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request, user
 		httpx.JSONError(w, r, err)
 		return
 	}
-	u, err := h.Accounts.UpdatePreferences(r.Context(), user, accounts.Preferences{DefaultMedia: in.DefaultMedia})
+	prefs := accounts.Preferences{DefaultMedia: in.DefaultMedia}
+	// The profile is saved (and federated) first, but only once the
+	// preferences are known to be acceptable: a refused request changes nothing.
+	err := prefs.Check()
+	if err == nil && (in.DisplayName != nil || in.Note != nil) {
+		var a *model.Account
+		if a, err = h.Profiles.Update(r.Context(), user, accounts.ProfileChange{DisplayName: in.DisplayName, Bio: in.Note}); err == nil {
+			changed := *user
+			changed.Account = a
+			user = &changed
+		}
+	}
+	var u *model.User
+	if err == nil {
+		u, err = h.Accounts.UpdatePreferences(r.Context(), user, prefs)
+	}
 	if err == nil && in.Locked != nil && *in.Locked != u.Account.ManuallyApprovesFollowers {
 		if err = h.Federation.SetManualApproval(r.Context(), u.Account, *in.Locked); err == nil {
 			acct := *u.Account

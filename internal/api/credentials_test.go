@@ -106,3 +106,40 @@ func TestDefaultMediaThroughCredentials(t *testing.T) {
 		t.Error("PATCH update_credentials is not in the OpenAPI document with default_media")
 	}
 }
+
+// A client sets the display name and bio through update_credentials, as
+// Mastodon's clients do; a request with one bad field changes nothing.
+func TestProfileThroughCredentials(t *testing.T) {
+	inst := testrig.NewInstance(t)
+	bob := inst.StandardUsers().User
+	me := func() map[string]any {
+		t.Helper()
+		var m map[string]any
+		inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil).JSON(t, &m)
+		return m
+	}
+	resp := inst.API("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{
+		"display_name": "Bob the Builder", "note": "Clips of <b>bridges</b>.",
+	})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("update_credentials: %d %s", resp.StatusCode, resp.Body)
+	}
+	m := me()
+	summary, _ := m["summary"].(string)
+	// A local bio is plain text: kept as written, escaped wherever it is shown.
+	if m["display_name"] != "Bob the Builder" || summary != "Clips of <b>bridges</b>." {
+		t.Fatalf("after the change: display_name %v, summary %q", m["display_name"], summary)
+	}
+	for name, body := range map[string]map[string]string{
+		"bad filter":    {"display_name": "Someone Else", "default_media": "robots"},
+		"long name":     {"display_name": strings.Repeat("x", 51), "default_media": "ai"},
+		"control chars": {"display_name": "a\x07b", "note": "changed"},
+	} {
+		if resp := inst.API("PATCH", "/api/v1/accounts/update_credentials", bob.Token, body); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", name, resp.StatusCode)
+		}
+		if m := me(); m["display_name"] != "Bob the Builder" || m["default_media"] != "all" || m["summary"] != summary {
+			t.Errorf("%s: a refused request changed %v", name, m)
+		}
+	}
+}

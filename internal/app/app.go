@@ -165,6 +165,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	apiHandler := &api.Handler{
 		Instance: a.Instance, Videos: a.Videos, Federation: a.Federation, Store: a.Store, Generations: a.Generations,
 		Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator, Accounts: a.Accounts,
+		Profiles: profiles,
 	}
 	fedHandler := &apub.Handler{Federation: a.Federation, HTML: http.HandlerFunc(pages.Watch)}
 	a.handler = a.routes(pages, apiHandler, fedHandler, authn)
