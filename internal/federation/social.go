@@ -82,13 +82,17 @@ func (f *Service) Unfollow(ctx context.Context, actor *model.Account, target str
 	})
 }
 
-// ApproveFollower accepts a pending request to follow owner.
+// ApproveFollower accepts a pending request to follow owner; its
+// notification then reads as a follow.
 func (f *Service) ApproveFollower(ctx context.Context, owner *model.Account, followID string) error {
 	follow, follower, err := f.followRequest(ctx, owner, followID)
 	if err != nil {
 		return err
 	}
 	return f.store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.SettleFollowRequestNotification(ctx, follower.ID, owner.ID); err != nil {
+			return err
+		}
 		return f.acceptFollow(ctx, tx, owner, follower, follow)
 	})
 }

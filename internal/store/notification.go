@@ -33,6 +33,15 @@ func (s *Store) DeleteFollowNotification(ctx context.Context, fromID, recipientI
 	return mapErr(err)
 }
 
+// SettleFollowRequestNotification turns the notification of an approved
+// follow request into that of a follow: the request is answered, the
+// follower stays.
+func (s *Store) SettleFollowRequestNotification(ctx context.Context, fromID, recipientID string) error {
+	_, err := s.db.NewUpdate().Model((*model.Notification)(nil)).Set("kind = ?", model.NotifyFollow).
+		Where("kind = ? AND from_account_id = ? AND recipient_account_id = ?", model.NotifyFollowRequest, fromID, recipientID).Exec(ctx)
+	return mapErr(err)
+}
+
 // Notifications pages an account's notifications, newest first, with who
 // they are from and the video and comment they are about (nil when none).
 func (s *Store) Notifications(ctx context.Context, recipientID, maxID string, limit int) ([]*model.Notification, error) {

@@ -154,6 +154,19 @@ func TestNotificationsFromLocalActions(t *testing.T) {
 	if request == nil || !strings.Contains(textOf(request), "@carol asked to follow you") || !linksTo(&page{root: request}, "/follow_requests") {
 		t.Errorf("bob's page does not show carol's request with a way to answer it")
 	}
+	var requests []struct {
+		ID string `json:"id"`
+	}
+	inst.API("GET", "/api/v1/follow_requests", bob.Token, nil).JSON(t, &requests)
+	if len(requests) != 1 {
+		t.Fatalf("bob's follow requests: %v", requests)
+	}
+	if resp := inst.API("POST", "/api/v1/follow_requests/"+requests[0].ID+"/authorize", bob.Token, nil); resp.StatusCode >= 300 {
+		t.Fatalf("authorize: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := kinds(notificationsOf(t, inst, bob)); !slices.Equal(got, []string{"follow carol"}) {
+		t.Errorf("after bob approved the request he has %v, want carol's follow", got)
+	}
 	if ns := notificationsOf(t, inst, carol); len(ns) != 0 {
 		t.Errorf("carol has %v", kinds(ns))
 	}
