@@ -290,7 +290,53 @@ func adminDomainBlocks(p Page, av AdminView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\"> <label for=\"block-domain\">Domain</label> <input id=\"block-domain\" name=\"domain\" type=\"text\" required maxlength=\"253\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"video.example\" aria-describedby=\"block-domain-hint\"> <span id=\"block-domain-hint\" class=\"hint\">Just the server's name, as in video.example; blocking a domain that is already blocked changes its block.</span><fieldset aria-describedby=\"blocks-explained\"><legend>Severity</legend> <label class=\"choice\"><input type=\"radio\" name=\"severity\" value=\"suspend\" required> Suspend <span class=\"hint\">refuse everything from it, deliver nothing to it</span></label> <label class=\"choice\"><input type=\"radio\" name=\"severity\" value=\"silence\" required> Silence <span class=\"hint\">keep its clips off the federated timeline</span></label></fieldset><label for=\"block-reason\">Reason <span class=\"hint\">optional, for the admins</span></label> <input id=\"block-reason\" name=\"reason\" type=\"text\" maxlength=\"500\"> <button type=\"submit\">Block</button></form></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\"> <label for=\"block-domain\">Domain</label> <input id=\"block-domain\" name=\"domain\" type=\"text\" required maxlength=\"253\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"video.example\" aria-describedby=\"block-domain-hint\" value=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var19 string
+		templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(av.BlockTyped.Domain).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/admin_blocks.templ`, Line: 66, Col: 210}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\"> <span id=\"block-domain-hint\" class=\"hint\">Just the server's name, as in video.example; blocking a domain that is already blocked changes its block.</span><fieldset aria-describedby=\"blocks-explained\"><legend>Severity</legend> <label class=\"choice\"><input type=\"radio\" name=\"severity\" value=\"suspend\" required")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if av.BlockTyped.Severity == "suspend" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " checked")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "> Suspend <span class=\"hint\">refuse everything from it, deliver nothing to it</span></label> <label class=\"choice\"><input type=\"radio\" name=\"severity\" value=\"silence\" required")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if av.BlockTyped.Severity == "silence" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, " checked")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "> Silence <span class=\"hint\">keep its clips off the federated timeline</span></label></fieldset><label for=\"block-reason\">Reason <span class=\"hint\">optional, for the admins</span></label> <input id=\"block-reason\" name=\"reason\" type=\"text\" maxlength=\"500\" value=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var20 string
+		templ_7745c5c3_Var20, templ_7745c5c3_Err = templruntime.NewAttributeExpression(av.BlockTyped.Reason).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/admin_blocks.templ`, Line: 82, Col: 98}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var20)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "\"> <button type=\"submit\">Block</button></form></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

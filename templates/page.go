@@ -171,6 +171,7 @@ type AdminView struct {
 	DomainBlocks []DomainBlockView // every block, by domain
 	BlockNotice  string            // what the last add or lift did
 	BlockError   string            // why the last add or lift was refused
+	BlockTyped   DomainBlockView   // what a refused add form held, to show it again
 }
 
 // DomainBlockView is one domain block on the admin page.

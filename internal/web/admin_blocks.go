@@ -68,7 +68,9 @@ func (h *Handler) domainBlockError(w http.ResponseWriter, r *http.Request, err e
 		h.errorPage(w, r, err)
 		return
 	}
-	h.renderAdmin(w, r, status, templates.AdminView{BlockError: public})
+	h.renderAdmin(w, r, status, templates.AdminView{BlockError: public, BlockTyped: templates.DomainBlockView{
+		Domain: r.PostFormValue("domain"), Severity: r.PostFormValue("severity"), Reason: r.PostFormValue("reason"),
+	}})
 }
 
 // domainBlockRows fills the admin page's list of domain blocks, by domain.

@@ -256,6 +256,13 @@ func TestAdminDomainBlocksRefused(t *testing.T) {
 			if problems := checkHTML(resp.Body); len(problems) > 0 {
 				t.Errorf("the page with the error is not well-formed: %v", problems)
 			}
+			// The form still holds what the admin typed.
+			field := first(parsePage(t, resp.Body).root, func(n *html.Node) bool { id, _ := attr(n, "id"); return id == "block-domain" })
+			if field == nil {
+				t.Error("the page with the error has no domain field")
+			} else if typed, _ := attr(field, "value"); typed != c.domain {
+				t.Errorf("the domain field holds %q, want %q", typed, c.domain)
+			}
 			// The API gives the same answer to the same block.
 			r := inst.API("POST", "/api/v1/admin/domain_blocks", users.Admin.Token, map[string]string{"domain": c.domain, "severity": c.severity})
 			if r.StatusCode != resp.StatusCode || !strings.Contains(string(r.Body), c.want) {
