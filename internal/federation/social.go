@@ -82,17 +82,13 @@ func (f *Service) Unfollow(ctx context.Context, actor *model.Account, target str
 	})
 }
 
-// ApproveFollower accepts a pending request to follow owner; its
-// notification then reads as a follow.
+// ApproveFollower accepts a pending request to follow owner.
 func (f *Service) ApproveFollower(ctx context.Context, owner *model.Account, followID string) error {
 	follow, follower, err := f.followRequest(ctx, owner, followID)
 	if err != nil {
 		return err
 	}
 	return f.store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.SettleFollowRequestNotification(ctx, follower.ID, owner.ID); err != nil {
-			return err
-		}
 		return f.acceptFollow(ctx, tx, owner, follower, follow)
 	})
 }
@@ -171,6 +167,11 @@ func (f *Service) SetManualApproval(ctx context.Context, owner *model.Account, o
 // sends the Accept.
 func (f *Service) acceptFollow(ctx context.Context, tx *store.Store, owner, follower *model.Account, follow *model.Follow) error {
 	if err := tx.SetFollowState(ctx, follow.ID, model.FollowAccepted); err != nil {
+		return err
+	}
+	// A request that waited (approved, or accepted when owner stopped
+	// approving followers) is answered: its notification reads as a follow.
+	if err := tx.SettleFollowRequestNotification(ctx, follower.ID, owner.ID); err != nil {
 		return err
 	}
 	if follower.IsLocal() {

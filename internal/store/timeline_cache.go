@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,10 +39,15 @@ type headPage struct {
 // as there are tags and accounts. When full, the cache starts afresh.
 const timelineHeadsMax = 1_000
 
+// sharedReadTimeout bounds a read made for several requests: it does not
+// end with the request that started it.
+const sharedReadTimeout = 10 * time.Second
+
 // rows answers q from memory when a copy read since the write epoch began
 // is kept, and otherwise reads it with read, once for all the requests
-// asking at the same time.
-func (c *timelineHeads) rows(ctx context.Context, epoch uint64, q TimelineQuery, read func() ([]timelineRow, error)) ([]timelineRow, error) {
+// asking at the same time. The shared read runs on its own context, so the
+// first requester going away does not fail the others.
+func (c *timelineHeads) rows(ctx context.Context, epoch uint64, q TimelineQuery, read func(context.Context) ([]timelineRow, error)) ([]timelineRow, error) {
 	c.mu.Lock()
 	p, ok := c.pages[q]
 	if ok && p.epoch == epoch && (p.at.IsZero() || time.Since(p.at) < snapshotTTL) {
@@ -54,25 +60,38 @@ func (c *timelineHeads) rows(ctx context.Context, epoch uint64, q TimelineQuery,
 		if p.err == nil {
 			return p.rows, nil
 		}
-		return read() // the shared read failed (its request may have gone away): try once more alone
+		return read(ctx) // the shared read failed: try once more alone
 	}
 	if c.pages == nil || len(c.pages) >= timelineHeadsMax {
 		c.pages = make(map[TimelineQuery]*headPage)
 	}
-	p = &headPage{epoch: epoch, done: make(chan struct{})}
+	p = &headPage{epoch: epoch, done: make(chan struct{}), err: errSharedReadFailed}
 	c.pages[q] = p
 	c.mu.Unlock()
 
-	rows, err := read()
+	// Whatever happens to the read (even a panic), the waiters are released
+	// and a failed page is not kept.
+	defer func() {
+		c.mu.Lock()
+		p.at = time.Now()
+		if p.err != nil && c.pages[q] == p {
+			delete(c.pages, q)
+		}
+		c.mu.Unlock()
+		close(p.done)
+	}()
+	shared, cancel := context.WithTimeout(context.WithoutCancel(ctx), sharedReadTimeout)
+	defer cancel()
+	rows, err := read(shared)
 	c.mu.Lock()
-	p.rows, p.err, p.at = rows, err, time.Now()
-	if err != nil && c.pages[q] == p {
-		delete(c.pages, q)
-	}
+	p.rows, p.err = rows, err
 	c.mu.Unlock()
-	close(p.done)
 	return rows, err
 }
+
+// errSharedReadFailed is what waiters see when the shared read ended
+// without an answer (it panicked).
+var errSharedReadFailed = errors.New("the shared timeline read failed")
 
 // writeWatch is a query hook that moves the write epoch after every
 // statement that may change what a page shows, and after every COMMIT: a

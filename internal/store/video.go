@@ -216,7 +216,7 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, 
 	if q.MaxID != "" {
 		sel = sel.Where("video.id < ?", q.MaxID)
 	}
-	read := func() ([]timelineRow, error) {
+	read := func(ctx context.Context) ([]timelineRow, error) {
 		var rows []timelineRow
 		return rows, mapErr(sel.Scan(ctx, &rows))
 	}
@@ -225,7 +225,7 @@ func (s *Store) Timeline(ctx context.Context, q TimelineQuery) ([]*model.Video, 
 	if key, ok := headKey(q); ok && s.cached() {
 		rows, err = s.memo.heads.rows(ctx, s.memo.writes.Load(), key, read)
 	} else {
-		rows, err = read()
+		rows, err = read(ctx)
 	}
 	if err != nil {
 		return nil, err

@@ -167,6 +167,17 @@ func TestNotificationsFromLocalActions(t *testing.T) {
 	if got := kinds(notificationsOf(t, inst, bob)); !slices.Equal(got, []string{"follow carol"}) {
 		t.Errorf("after bob approved the request he has %v, want carol's follow", got)
 	}
+	// A request still waiting when bob stops approving followers is answered too.
+	dave := inst.CreateUser("dave", false)
+	if resp := inst.API("POST", "/api/v1/follows", dave.Token, map[string]string{"target": "bob"}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("dave follows bob: %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := inst.API("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]bool{"locked": false}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("unlocking: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := kinds(notificationsOf(t, inst, bob)); !slices.Equal(got, []string{"follow dave", "follow carol"}) {
+		t.Errorf("after bob stopped approving followers he has %v, want dave's and carol's follows", got)
+	}
 	if ns := notificationsOf(t, inst, carol); len(ns) != 0 {
 		t.Errorf("carol has %v", kinds(ns))
 	}
@@ -232,8 +243,8 @@ func TestNotificationsFromLocalActions(t *testing.T) {
 	if got := kinds(notificationsOf(t, inst, alice)); !slices.Equal(got, []string{"comment bob"}) {
 		t.Errorf("after bob undid all but his comment alice has %v", got)
 	}
-	if got := kinds(notificationsOf(t, inst, bob)); len(got) != 0 {
-		t.Errorf("after carol withdrew her request bob has %v", got)
+	if got := kinds(notificationsOf(t, inst, bob)); !slices.Equal(got, []string{"follow dave"}) {
+		t.Errorf("after carol unfollowed bob has %v, want only dave's follow", got)
 	}
 }
 
