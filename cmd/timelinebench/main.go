@@ -35,13 +35,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -58,9 +55,7 @@ import (
 	"github.com/oklog/ulid/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/assay-social/assay/internal/app"
 	"github.com/assay-social/assay/internal/benchkit"
-	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/model"
 )
 
@@ -133,69 +128,14 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("timelinebench: %d videos, %d accounts, %d clients, %v per phase (+%v warm-up), think %v; %s; GOMAXPROCS=%d, NumCPU=%d; load average %s\n",
 		o.videos, o.accounts, o.clients, o.duration, o.warmup, o.think, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), benchkit.LoadAvg())
 
-	dbURL, drop, err := benchkit.FreshDatabase(ctx, o.db, "timelinebench")
+	inst, err := benchkit.StartInstance(ctx, o.db, "timelinebench")
 	if err != nil {
 		return err
 	}
-	defer drop()
-	dataDir, err := os.MkdirTemp("", "timelinebench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dataDir)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	env := map[string]string{
-		"ASSAY_DATA_DIR":     dataDir,
-		"ASSAY_DATABASE_URL": dbURL,
-		"ASSAY_ROLE":         string(config.RoleWeb),
-		"ASSAY_LOG_LEVEL":    "warn",
-		"ASSAY_LISTEN":       ln.Addr().String(),
-		"ASSAY_PUBLIC_URL":   base,
-	}
-	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("configuration: %w", err)
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("starting the instance: %w", err)
-	}
-	defer a.Close()
-	db, ok := a.Store.DB().(*bun.DB)
-	if !ok {
-		return errors.New("the store's handle is not a *bun.DB")
-	}
-	if db.Dialect().Name().String() != "pg" {
-		return errors.New("want PostgreSQL")
-	}
+	defer inst.Close()
+	db, base := inst.DB, inst.Base
 	capture := &queryCapture{}
 	db.AddQueryHook(capture)
-
-	runCtx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- a.Run(runCtx, ln) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-runDone:
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "instance stopped with: %v\n", err)
-			}
-		case <-time.After(30 * time.Second):
-			fmt.Fprintln(os.Stderr, "instance did not stop within 30s")
-		}
-	}()
-	if err := benchkit.WaitHealthy(ctx, base+"/healthz", 30*time.Second); err != nil {
-		return err
-	}
 
 	start := time.Now()
 	counts, err := seed(ctx, db, o)

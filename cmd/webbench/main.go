@@ -28,9 +28,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -50,9 +48,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/assay-social/assay/internal/accounts"
-	"github.com/assay-social/assay/internal/app"
 	"github.com/assay-social/assay/internal/benchkit"
-	"github.com/assay-social/assay/internal/config"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/provenance"
 )
@@ -110,67 +106,12 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("webbench: %d videos, %d local creators, %d clients, %v per page (+%v warm-up); %s; GOMAXPROCS=%d, NumCPU=%d; load average %s\n",
 		o.videos, o.creators, o.clients, o.duration, o.warmup, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU(), benchkit.LoadAvg())
 
-	dbURL, drop, err := benchkit.FreshDatabase(ctx, o.db, "webbench")
+	inst, err := benchkit.StartInstance(ctx, o.db, "webbench")
 	if err != nil {
 		return err
 	}
-	defer drop()
-	dataDir, err := os.MkdirTemp("", "webbench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dataDir)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	env := map[string]string{
-		"ASSAY_DATA_DIR":     dataDir,
-		"ASSAY_DATABASE_URL": dbURL,
-		"ASSAY_ROLE":         string(config.RoleWeb),
-		"ASSAY_LOG_LEVEL":    "warn",
-		"ASSAY_LISTEN":       ln.Addr().String(),
-		"ASSAY_PUBLIC_URL":   base,
-	}
-	cfg, err := config.FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("configuration: %w", err)
-	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a, err := app.New(ctx, cfg, log)
-	if err != nil {
-		ln.Close()
-		return fmt.Errorf("starting the instance: %w", err)
-	}
-	defer a.Close()
-	db, ok := a.Store.DB().(*bun.DB)
-	if !ok {
-		return errors.New("the store's handle is not a *bun.DB")
-	}
-	if db.Dialect().Name().String() != "pg" {
-		return errors.New("want PostgreSQL")
-	}
-
-	runCtx, cancel := context.WithCancel(context.Background())
-	runDone := make(chan error, 1)
-	go func() { runDone <- a.Run(runCtx, ln) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-runDone:
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "instance stopped with: %v\n", err)
-			}
-		case <-time.After(30 * time.Second):
-			fmt.Fprintln(os.Stderr, "instance did not stop within 30s")
-		}
-	}()
-	if err := benchkit.WaitHealthy(ctx, base+"/healthz", 30*time.Second); err != nil {
-		return err
-	}
+	defer inst.Close()
+	a, db, base := inst.App, inst.DB, inst.Base
 
 	const password = "webbench password"
 	viewer, err := a.Accounts.Create(ctx, accounts.NewUser{Username: "viewer", Password: password})
