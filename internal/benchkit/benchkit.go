@@ -1,8 +1,7 @@
 // Package benchkit holds what the load commands in cmd/ (fedbench,
 // timelinebench, webbench) share: a throw-away PostgreSQL database, an
-// instance started on it in-process, waiting
-// for an instance to be healthy, the machine's load and CPU profiles.
-// Loopback only.
+// instance started on it in-process and waited for until healthy, the
+// machine's load and CPU profiles. Loopback only.
 package benchkit
 
 import (
