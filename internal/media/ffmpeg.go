@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 
-	"codeberg.org/gruf/go-ffmpreg/embed"
 	"codeberg.org/gruf/go-ffmpreg/wasm"
 	"github.com/tetratelabs/wazero"
 )
@@ -159,7 +158,12 @@ func (e *embedded) compile() {
 	if e.err != nil {
 		return
 	}
-	e.module, e.err = e.rt.CompileModule(ctx, embed.B())
+	bin, err := ffmpregBinary()
+	if err != nil {
+		e.err = err
+		return
+	}
+	e.module, e.err = e.rt.CompileModule(ctx, bin)
 }
 
 func (e *embedded) Run(ctx context.Context, dir, program string, args ...string) ([]byte, error) {
