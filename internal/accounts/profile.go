@@ -19,15 +19,21 @@ const (
 	MaxBioRunes         = 500
 )
 
-// ProfileChange is a partial change of what a person shows others; nil
-// fields stay as they are.
+// ProfileChange is a partial change a person makes to their own account;
+// nil fields stay as they are.
 type ProfileChange struct {
 	DisplayName *string
 	Bio         *string      // plain text
 	Avatar      *media.Image // from media.ReadAvatar
+	Locked      *bool        // approve each new follower
+	// DefaultMedia is the filter a timeline uses when the request names
+	// none: store.MediaAll, MediaHuman or MediaAI. It is the owner's alone
+	// and never federated.
+	DefaultMedia *string
 }
 
-// Profiles saves profile changes and tells followers' servers about them.
+// Profiles saves changes people make to their own accounts and tells
+// followers' servers about them.
 type Profiles struct {
 	Store    *store.Store
 	Storage  media.Storage
@@ -36,13 +42,19 @@ type Profiles struct {
 	// Announce federates the changed account (Update{Person}) through the
 	// transaction that saves it.
 	Announce func(ctx context.Context, tx *store.Store, a *model.Account) error
+	// AcceptPending accepts every follow request still waiting on owner, in
+	// the transaction that stops owner approving followers: as on Mastodon,
+	// nobody stays pending on an account that no longer asks.
+	AcceptPending func(ctx context.Context, tx *store.Store, owner *model.Account) error
 }
 
-// Update applies c to user's account and returns the account as saved. A
-// new avatar gets a new key (stored files never change) and the old one is
-// deleted once the change is committed.
-func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange) (*model.Account, error) {
-	a := *user.Account
+// Update applies c to user's account in one transaction, federating it at
+// most once, and returns the user as saved; a refused field changes
+// nothing. A new avatar gets a new key (stored files never change) and the
+// old one is deleted once the change is committed.
+func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange) (*model.User, error) {
+	u, a := *user, *user.Account
+	u.Account = &a
 	if c.DisplayName != nil {
 		name := strings.Join(strings.FieldsFunc(*c.DisplayName, unicode.IsSpace), " ")
 		if n := len([]rune(name)); n > MaxDisplayNameRunes {
@@ -63,6 +75,18 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 		}
 		a.Summary = bio
 	}
+	if c.DefaultMedia != nil {
+		switch *c.DefaultMedia {
+		case store.MediaAll, store.MediaHuman, store.MediaAI:
+			u.DefaultMedia = *c.DefaultMedia
+		default:
+			return nil, apperr.BadRequest("default_media is all, human or ai")
+		}
+	}
+	unlocking := c.Locked != nil && !*c.Locked && a.ManuallyApprovesFollowers
+	if c.Locked != nil {
+		a.ManuallyApprovesFollowers = *c.Locked
+	}
 	oldKey, newKey := p.key(a.IconURL), ""
 	if c.Avatar != nil {
 		var err error
@@ -71,9 +95,24 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 		}
 		a.IconURL = p.MediaURL + newKey
 	}
+	shown := a.DisplayName != user.Account.DisplayName || a.Summary != user.Account.Summary ||
+		a.IconURL != user.Account.IconURL || a.ManuallyApprovesFollowers != user.Account.ManuallyApprovesFollowers
 	err := p.Store.InTx(ctx, func(tx *store.Store) error {
+		if u.DefaultMedia != user.DefaultMedia {
+			if err := tx.UpdateUserPreferences(ctx, &u); err != nil {
+				return err
+			}
+		}
+		if !shown {
+			return nil
+		}
 		if err := tx.UpdateAccountProfile(ctx, &a); err != nil {
 			return err
+		}
+		if unlocking {
+			if err := p.AcceptPending(ctx, tx, &a); err != nil {
+				return err
+			}
 		}
 		return p.Announce(ctx, tx, &a)
 	})
@@ -86,7 +125,7 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 	if newKey != "" && oldKey != "" {
 		p.Storage.Delete(context.WithoutCancel(ctx), oldKey) //nolint:errcheck // best effort
 	}
-	return &a, nil
+	return &u, nil
 }
 
 // storeAvatar puts the picture into storage under a new key.

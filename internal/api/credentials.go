@@ -1,10 +1,16 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"mime"
 	"net/http"
+	"strconv"
 
 	"github.com/assay-social/assay/internal/accounts"
+	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/httpx"
+	"github.com/assay-social/assay/internal/media"
 	"github.com/assay-social/assay/internal/model"
 )
 
@@ -31,38 +37,66 @@ type credentialsPatch struct {
 	Locked       *bool   `json:"locked"` // approve followers manually
 }
 
+// updateCredentials takes JSON, or a form as Mastodon's clients send it:
+// multipart when it carries an avatar. A form's fields we do not keep
+// (header, bot, fields_attributes, source[…]) are ignored as Mastodon
+// ignores what it does not know.
 func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request, user *model.User) {
-	var in credentialsPatch
-	if err := httpx.DecodeJSON(r, maxJSONBytes, &in); err != nil {
-		httpx.JSONError(w, r, err)
-		return
-	}
-	prefs := accounts.Preferences{DefaultMedia: in.DefaultMedia}
-	// The profile is saved (and federated) first, but only once the
-	// preferences are known to be acceptable: a refused request changes nothing.
-	err := prefs.Check()
-	if err == nil && (in.DisplayName != nil || in.Note != nil) {
-		var a *model.Account
-		if a, err = h.Profiles.Update(r.Context(), user, accounts.ProfileChange{DisplayName: in.DisplayName, Bio: in.Note}); err == nil {
-			changed := *user
-			changed.Account = a
-			user = &changed
+	var c accounts.ProfileChange
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" || mt == "application/x-www-form-urlencoded" {
+		c, err = credentialsForm(w, r)
+		if r.MultipartForm != nil {
+			defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files
 		}
+	} else {
+		var in credentialsPatch
+		err = httpx.DecodeJSON(r, maxJSONBytes, &in)
+		c = accounts.ProfileChange{DisplayName: in.DisplayName, Bio: in.Note, Locked: in.Locked, DefaultMedia: in.DefaultMedia}
 	}
-	var u *model.User
 	if err == nil {
-		u, err = h.Accounts.UpdatePreferences(r.Context(), user, prefs)
-	}
-	if err == nil && in.Locked != nil && *in.Locked != u.Account.ManuallyApprovesFollowers {
-		if err = h.Federation.SetManualApproval(r.Context(), u.Account, *in.Locked); err == nil {
-			acct := *u.Account
-			acct.ManuallyApprovesFollowers = *in.Locked
-			u.Account = &acct
-		}
+		user, err = h.Profiles.Update(r.Context(), user, c)
 	}
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return
 	}
-	httpx.JSON(w, http.StatusOK, credentialsView(u))
+	httpx.JSON(w, http.StatusOK, credentialsView(user))
+}
+
+func credentialsForm(w http.ResponseWriter, r *http.Request) (accounts.ProfileChange, error) {
+	var c accounts.ProfileChange
+	r.Body = http.MaxBytesReader(w, r.Body, media.MaxAvatarBytes+maxJSONBytes)
+	err := r.ParseMultipartForm(media.MaxAvatarBytes + maxJSONBytes)
+	if errors.Is(err, http.ErrNotMultipart) {
+		err = r.ParseForm()
+	}
+	if errors.As(err, new(*http.MaxBytesError)) {
+		return c, apperr.TooLarge(fmt.Sprintf("the avatar is larger than %d MB", media.MaxAvatarBytes>>20))
+	}
+	if err != nil {
+		return c, apperr.BadRequest("the form could not be read: " + err.Error())
+	}
+	field := func(name string) *string {
+		if !r.PostForm.Has(name) {
+			return nil
+		}
+		v := r.PostFormValue(name)
+		return &v
+	}
+	c.DisplayName, c.Bio, c.DefaultMedia = field("display_name"), field("note"), field("default_media")
+	if v := field("locked"); v != nil {
+		locked, err := strconv.ParseBool(*v)
+		if err != nil {
+			return c, apperr.BadRequest("locked is true or false")
+		}
+		c.Locked = &locked
+	}
+	if file, _, err := r.FormFile("avatar"); err == nil {
+		defer file.Close()
+		if c.Avatar, err = media.ReadAvatar(file); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"encoding/json"
+	"image"
+	_ "image/png" // the avatar is decoded
 	"net/http"
 	"slices"
 	"strings"
@@ -141,5 +143,81 @@ func TestProfileThroughCredentials(t *testing.T) {
 		if m := me(); m["display_name"] != "Bob the Builder" || m["default_media"] != "all" || m["summary"] != summary {
 			t.Errorf("%s: a refused request changed %v", name, m)
 		}
+	}
+}
+
+// Mastodon's clients send update_credentials as a multipart form, with the
+// avatar as a file: one request changes the name, the picture and the lock
+// together, in one transaction, and followers' servers hear of it once.
+func TestCredentialsFormWithAvatar(t *testing.T) {
+	inst := testrig.NewInstance(t)
+	bob := inst.StandardUsers().User
+	inst.RemoteFollower(bob, "carol", "social.example")
+	var me map[string]any
+	resp := inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token,
+		map[string]string{"display_name": "Bob B", "locked": "true", "bot": "false", "source[privacy]": "public"},
+		testrig.FormFile{Field: "avatar", Name: "me.png", Content: testrig.Picture(t, 640, 480, "png")})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("update_credentials as a form: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp.JSON(t, &me)
+	avatar, _ := me["avatar"].(string)
+	if me["display_name"] != "Bob B" || me["locked"] != true || !strings.HasPrefix(avatar, inst.URL+"/media/") {
+		t.Fatalf("after the form: display_name %v, locked %v, avatar %q", me["display_name"], me["locked"], avatar)
+	}
+	got, err := http.Get(avatar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, format, err := image.DecodeConfig(got.Body)
+	got.Body.Close()
+	if err != nil || format != "png" || cfg.Width != 400 || cfg.Height != 300 {
+		t.Errorf("the avatar served is %s %dx%d (%v), want a 400x300 PNG", format, cfg.Width, cfg.Height, err)
+	}
+	if n := inst.Count("outbox_activities", "account_id = ? AND type = 'Update'", bob.AccountID); n != 1 {
+		t.Errorf("%d Update{Person} published for one request, want 1", n)
+	}
+
+	// A form with one refused field changes nothing and keeps no new file.
+	files := inst.Files("media")
+	for name, c := range map[string]struct {
+		fields map[string]string
+		avatar []byte
+		status int
+	}{
+		"bad lock":       {map[string]string{"display_name": "Someone", "locked": "maybe"}, testrig.Picture(t, 50, 50, "png"), http.StatusBadRequest},
+		"bad filter":     {map[string]string{"display_name": "Someone", "default_media": "robots"}, testrig.Picture(t, 50, 50, "jpeg"), http.StatusBadRequest},
+		"not a picture":  {map[string]string{"display_name": "Someone"}, []byte("GIF89a but not really"), http.StatusBadRequest},
+		"url-encoded ok": {nil, nil, http.StatusOK},
+	} {
+		var resp *testrig.Response
+		if c.fields == nil {
+			req, _ := http.NewRequest("PATCH", inst.URL+"/api/v1/accounts/update_credentials", strings.NewReader("locked=1"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", "Bearer "+bob.Token)
+			r, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Body.Close()
+			resp = &testrig.Response{Response: r}
+		} else {
+			resp = inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, c.fields,
+				testrig.FormFile{Field: "avatar", Name: "x.png", Content: c.avatar})
+		}
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d %s, want %d", name, resp.StatusCode, resp.Body, c.status)
+		}
+		var now map[string]any
+		inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil).JSON(t, &now)
+		if now["display_name"] != "Bob B" || now["avatar"] != avatar || now["locked"] != true || now["default_media"] != "all" {
+			t.Errorf("%s: the account is now %v", name, now)
+		}
+		if after := inst.Files("media"); !slices.Equal(after, files) {
+			t.Errorf("%s: media files went from %v to %v", name, files, after)
+		}
+	}
+	if n := inst.Count("outbox_activities", "account_id = ? AND type = 'Update'", bob.AccountID); n != 1 {
+		t.Errorf("%d Update{Person} published after requests that changed nothing, want 1", n)
 	}
 }

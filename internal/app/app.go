@@ -53,6 +53,7 @@ type App struct {
 	Redis       *jobs.Redis
 	Jobs        *jobs.Queue
 	Accounts    *accounts.Service
+	Profiles    *accounts.Profiles
 	Instance    *instance.Service
 	Federation  *federation.Service
 	Videos      *videos.Service
@@ -153,19 +154,20 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("loading static assets: %w", err)
 	}
 	authn := auth.New(a.Accounts, secret, cfg.SecureCookies())
-	profiles := &accounts.Profiles{
+	a.Profiles = &accounts.Profiles{
 		Store: a.Store, Storage: a.Media, Staging: filepath.Join(cfg.DataDir, "uploads"),
-		MediaURL: cfg.PublicURL.String() + "/media/", Announce: a.Federation.ProfileUpdated,
+		MediaURL: cfg.PublicURL.String() + "/media/",
+		Announce: a.Federation.ProfileUpdated, AcceptPending: a.Federation.AcceptPendingFollowers,
 	}
 	pages := &web.Handler{
-		Profiles: profiles, Jobs: a.Jobs,
+		Profiles: a.Profiles, Jobs: a.Jobs,
 		Accounts: a.Accounts, Instance: a.Instance, Videos: a.Videos, Generations: a.Generations, Federation: a.Federation, Store: a.Store, Auth: authn, Assets: assets, PublicURL: cfg.PublicURL,
 		Logins: ratelimit.NewFailures(a.Redis.Client, a.Redis.Key("login-failures")+":", maxFailedLogins, failedLoginWindow),
 	}
 	apiHandler := &api.Handler{
 		Instance: a.Instance, Videos: a.Videos, Federation: a.Federation, Store: a.Store, Generations: a.Generations,
 		Auth: authn, Domain: cfg.Domain(), Version: Version, Generator: cfg.Generator, Accounts: a.Accounts,
-		Profiles: profiles,
+		Profiles: a.Profiles,
 	}
 	fedHandler := &apub.Handler{Federation: a.Federation, HTML: http.HandlerFunc(pages.Watch)}
 	a.handler = a.routes(pages, apiHandler, fedHandler, authn)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/testrig"
 )
 
@@ -55,14 +56,14 @@ func TestInboxStoresConcurrentActivitiesOnce(t *testing.T) {
 		}
 	}
 
-	if n := countRows(t, fx.a, "inbox_items", "actor_uri = ? AND type = 'Create'", fx.bobURI); n != distinct {
+	if n := fx.a.Count("inbox_items", "actor_uri = ? AND type = 'Create'", fx.bobURI); n != distinct {
 		t.Errorf("%d Create rows stored, want %d (one per activity id)", n, distinct)
 	}
 	testrig.Eventually(t, settle, "every video stored on A", func() bool {
-		return countRows(t, fx.a, "videos", "account_id = (SELECT id FROM accounts WHERE uri = ?)", fx.bobURI) == distinct
+		return fx.a.Count("videos", "account_id = (SELECT id FROM accounts WHERE uri = ?)", fx.bobURI) == distinct
 	})
 	for _, uri := range objects {
-		if n := countRows(t, fx.a, "videos", "uri = ?", uri); n != 1 {
+		if n := fx.a.Count("videos", "uri = ?", uri); n != 1 {
 			t.Errorf("video %s stored %d times", uri, n)
 		}
 	}
@@ -73,18 +74,17 @@ func TestInboxStoresConcurrentActivitiesOnce(t *testing.T) {
 func TestLockingAnAccountReachesFollowersServers(t *testing.T) {
 	p := newSemPair(t)
 	semFollowed(t, p.b, p.bob, "alice@"+domainOf(p.a), p.alice.Account.URI)
-	alice, err := p.a.Store.AccountByID(context.Background(), p.alice.AccountID)
+	locked := true
+	u, err := p.a.Profiles.Update(context.Background(), p.alice.User, accounts.ProfileChange{Locked: &locked})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.a.Federation.SetManualApproval(context.Background(), alice, true); err != nil {
-		t.Fatal(err)
-	}
+	alice := u.Account
 	testrig.Eventually(t, semWait, "B to see alice's account as locked", func() bool {
 		a, err := p.b.Store.AccountByURI(context.Background(), alice.URI)
 		return err == nil && a.ManuallyApprovesFollowers
 	})
-	if n := countRows(t, p.a, "outbox_activities", "account_id = ? AND type = 'Update'", alice.ID); n != 1 {
+	if n := p.a.Count("outbox_activities", "account_id = ? AND type = 'Update'", alice.ID); n != 1 {
 		t.Errorf("%d Update activities published, want 1", n)
 	}
 }

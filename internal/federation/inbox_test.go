@@ -235,24 +235,11 @@ var counted = []struct{ name, table, where string }{
 	{"reports", "reports", ""},
 }
 
-func countRows(t *testing.T, inst *testrig.Instance, table, where string, args ...any) int {
-	t.Helper()
-	q := inst.Store.DB().NewSelect().ColumnExpr("count(*)").TableExpr(table)
-	if where != "" {
-		q = q.Where(where, args...)
-	}
-	var n int
-	if err := q.Scan(context.Background(), &n); err != nil {
-		t.Fatalf("counting %s: %v", table, err)
-	}
-	return n
-}
-
 func snapshot(t *testing.T, inst *testrig.Instance) map[string]int {
 	t.Helper()
 	out := map[string]int{}
 	for _, c := range counted {
-		out[c.name] = countRows(t, inst, c.table, c.where)
+		out[c.name] = inst.Count(c.table, c.where)
 	}
 	return out
 }
@@ -271,7 +258,7 @@ func wantNothingStored(t *testing.T, inst *testrig.Instance, before map[string]i
 func waitQuiet(t *testing.T, inst *testrig.Instance) {
 	t.Helper()
 	testrig.Eventually(t, settle, "jobs never settled", func() bool {
-		return countRows(t, inst, "jobs", "state IN ('pending', 'running')") == 0
+		return inst.Count("jobs", "state IN ('pending', 'running')") == 0
 	})
 }
 
@@ -408,14 +395,14 @@ func TestInboxRefusesBadInput(t *testing.T) {
 		json.Unmarshal(followBody, &followID) //nolint:errcheck // our own JSON
 		json.Unmarshal(createBody, &createID) //nolint:errcheck
 		for _, id := range []string{followID.ID, createID.ID} {
-			if n := countRows(t, fx.a, "inbox_items", "uri = ?", id); n != 1 {
+			if n := fx.a.Count("inbox_items", "uri = ?", id); n != 1 {
 				t.Errorf("%d inbox_items for %s, want 1", n, id)
 			}
 		}
-		if n := countRows(t, fx.a, "follows", "account_id = ? AND target_account_id = ?", bobOnA().ID, fx.alice.AccountID); n != 1 {
+		if n := fx.a.Count("follows", "account_id = ? AND target_account_id = ?", bobOnA().ID, fx.alice.AccountID); n != 1 {
 			t.Errorf("%d follows of alice by bob, want 1", n)
 		}
-		if n := countRows(t, fx.a, "videos", "uri = ?", videoURI); n != 1 {
+		if n := fx.a.Count("videos", "uri = ?", videoURI); n != 1 {
 			t.Errorf("%d copies of bob's video, want 1", n)
 		}
 	})
@@ -476,9 +463,9 @@ func guardedInstance(t *testing.T) *testrig.Instance {
 func ssrfSnapshot(t *testing.T, inst *testrig.Instance) map[string]int {
 	t.Helper()
 	s := snapshot(t, inst)
-	s["accounts"] = countRows(t, inst, "accounts", "")
-	s["jobs"] = countRows(t, inst, "jobs", "")
-	s["outbox_activities"] = countRows(t, inst, "outbox_activities", "")
+	s["accounts"] = inst.Count("accounts", "")
+	s["jobs"] = inst.Count("jobs", "")
+	s["outbox_activities"] = inst.Count("outbox_activities", "")
 	return s
 }
 
@@ -618,13 +605,13 @@ func TestSSRFRefusesPrivateObjectURLs(t *testing.T) {
 		wantAccepted(t, postInbox(t, inst.URL+"/inbox", activityJSON, body, body, signedBy(actor+"#main-key", key)), "an Announce of "+obj)
 	}
 	testrig.Eventually(t, settle, "the boosts were never processed", func() bool {
-		return countRows(t, inst, "jobs", "kind = 'inbox' AND last_error LIKE '%refusing to connect%'") == len(objects)
+		return inst.Count("jobs", "kind = 'inbox' AND last_error LIKE '%refusing to connect%'") == len(objects)
 	})
 	if n := objSrv.hits.Load(); n != 0 {
 		t.Errorf("the loopback object server was reached %d times", n)
 	}
 	for _, table := range []string{"videos", "reactions"} {
-		if n := countRows(t, inst, table, ""); n != 0 {
+		if n := inst.Count(table, ""); n != 0 {
 			t.Errorf("%d %s stored", n, table)
 		}
 	}

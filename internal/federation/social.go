@@ -130,37 +130,24 @@ func (f *Service) followRequest(ctx context.Context, owner *model.Account, follo
 	return follow, follower, nil
 }
 
-// SetManualApproval turns owner's approval of new followers on or off.
-// Turning it off accepts every request still waiting, as Mastodon does:
-// nobody stays pending on an account that no longer asks.
-func (f *Service) SetManualApproval(ctx context.Context, owner *model.Account, on bool) error {
-	if !owner.IsLocal() {
-		return apperr.BadRequest("only a local account can change how it accepts followers")
+// AcceptPendingFollowers accepts every follow request still waiting on
+// owner, in tx: the one that stops owner approving followers
+// (accounts.Profiles.AcceptPending).
+func (f *Service) AcceptPendingFollowers(ctx context.Context, tx *store.Store, owner *model.Account) error {
+	pending, err := tx.PendingFollowers(ctx, owner.ID)
+	if err != nil {
+		return err
 	}
-	return f.store.InTx(ctx, func(tx *store.Store) error {
-		if err := tx.SetManualApproval(ctx, owner.ID, on); err != nil {
-			return err
-		}
-		changed := *owner
-		changed.ManuallyApprovesFollowers = on
-		if err := f.ProfileUpdated(ctx, tx, &changed); err != nil || on {
-			return err // other servers show the lock from the actor document
-		}
-		pending, err := tx.PendingFollowers(ctx, owner.ID)
+	for _, follow := range pending {
+		follower, err := tx.AccountByID(ctx, follow.AccountID)
 		if err != nil {
 			return err
 		}
-		for _, follow := range pending {
-			follower, err := tx.AccountByID(ctx, follow.AccountID)
-			if err != nil {
-				return err
-			}
-			if err := f.acceptFollow(ctx, tx, owner, follower, follow); err != nil {
-				return err
-			}
+		if err := f.acceptFollow(ctx, tx, owner, follower, follow); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // acceptFollow marks a follow of owner accepted and, for a remote follower,

@@ -42,20 +42,12 @@ func (s *Store) UpdateUserPreferences(ctx context.Context, u *model.User) error 
 	return mapErr(err)
 }
 
-// SetManualApproval records whether a local account approves each new
-// follower itself.
-func (s *Store) SetManualApproval(ctx context.Context, accountID string, on bool) error {
-	_, err := s.db.NewUpdate().Model((*model.Account)(nil)).Set("manually_approves_followers = ?", on).
-		Set("updated_at = ?", time.Now().UTC()).Where("id = ? AND domain = ''", accountID).Exec(ctx)
-	return mapErr(err)
-}
-
 // UpdateAccountProfile saves what a person shows others: display name,
-// bio and avatar. It stamps updated_at, which cached pages showing the
+// bio, avatar and whether they approve each follower. It stamps updated_at, which cached pages showing the
 // account compare.
 func (s *Store) UpdateAccountProfile(ctx context.Context, a *model.Account) error {
 	a.UpdatedAt = time.Now().UTC()
-	_, err := s.db.NewUpdate().Model(a).Column("display_name", "summary", "icon_url", "updated_at").WherePK().Exec(ctx)
+	_, err := s.db.NewUpdate().Model(a).Column("display_name", "summary", "icon_url", "manually_approves_followers", "updated_at").WherePK().Exec(ctx)
 	return mapErr(err)
 }
 

@@ -3,6 +3,7 @@ package testrig
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/model"
@@ -46,3 +47,44 @@ func (i *Instance) StandardUsers() Users {
 
 // Ctx is a context for test calls that ends with the test.
 func Ctx(t testing.TB) context.Context { return t.Context() }
+
+// Count counts table's rows that match where ("" for all), for tests that
+// prove something was written once, or not at all.
+func (i *Instance) Count(table, where string, args ...any) int {
+	i.t.Helper()
+	q := i.Store.DB().NewSelect().ColumnExpr("count(*)").TableExpr(table)
+	if where != "" {
+		q = q.Where(where, args...)
+	}
+	var n int
+	if err := q.Scan(context.Background(), &n); err != nil {
+		i.t.Fatalf("counting %s: %v", table, err)
+	}
+	return n
+}
+
+// RemoteFollower writes a remote account at domain that follows u, as if
+// its Follow had been accepted, without any server behind it: enough for a
+// test that counts what is published to followers, not for one that waits
+// for deliveries.
+func (i *Instance) RemoteFollower(u *User, name, domain string) *model.Account {
+	i.t.Helper()
+	ctx, now := context.Background(), time.Now().UTC()
+	uri := "https://" + domain + "/users/" + name
+	acct, err := i.Store.UpsertRemoteAccount(ctx, &model.Account{
+		ID: model.NewID(), Username: name, Domain: domain, DisplayName: name, ActorType: "Person",
+		URI: uri, URL: uri, InboxURI: uri + "/inbox", SharedInboxURI: "https://" + domain + "/inbox",
+		OutboxURI: uri + "/outbox", FollowersURI: uri + "/followers", FollowingURI: uri + "/following",
+		PublicKeyURI: uri + "#main-key", CreatedAt: now, UpdatedAt: now, FetchedAt: now,
+	})
+	if err != nil {
+		i.t.Fatal(err)
+	}
+	if _, err := i.Store.UpsertFollow(ctx, &model.Follow{
+		ID: model.NewID(), AccountID: acct.ID, TargetAccountID: u.AccountID,
+		URI: uri + "#follows-" + u.Username, State: model.FollowAccepted, CreatedAt: now, UpdatedAt: now,
+	}); err != nil {
+		i.t.Fatal(err)
+	}
+	return acct
+}

@@ -2,6 +2,10 @@ package testrig
 
 import (
 	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
@@ -38,24 +42,64 @@ func FFmpegBuilds(t testing.TB) []string {
 // way a browser or app does, with the given form fields.
 func (i *Instance) Upload(token, fileName string, content []byte, fields map[string]string) *Response {
 	i.t.Helper()
+	return i.Multipart(http.MethodPost, "/api/v1/videos", token, fields, FormFile{Field: "file", Name: fileName, Content: content})
+}
+
+// FormFile is one file in a multipart/form-data request.
+type FormFile struct {
+	Field, Name string
+	Content     []byte
+}
+
+// Multipart sends fields and files to the API as multipart/form-data.
+func (i *Instance) Multipart(method, path, token string, fields map[string]string, files ...FormFile) *Response {
+	i.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, v := range fields {
 		mw.WriteField(k, v) //nolint:errcheck // writes to memory
 	}
-	fw, err := mw.CreateFormFile("file", fileName)
-	if err != nil {
-		i.t.Fatal(err)
+	for _, f := range files {
+		fw, err := mw.CreateFormFile(f.Field, f.Name)
+		if err != nil {
+			i.t.Fatal(err)
+		}
+		fw.Write(f.Content) //nolint:errcheck // writes to memory
 	}
-	fw.Write(content) //nolint:errcheck // writes to memory
 	mw.Close()
-	req, err := http.NewRequest(http.MethodPost, i.URL+"/api/v1/videos", &body)
+	req, err := http.NewRequest(method, i.URL+path, &body)
 	if err != nil {
 		i.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
 	return do(i.t, http.DefaultClient, req)
+}
+
+// Picture is a w×h gradient encoded as "png" or "jpeg", for avatars and
+// thumbnails.
+func Picture(t testing.TB, w, h int, format string) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	var err error
+	switch format {
+	case "png":
+		err = png.Encode(&buf, img)
+	case "jpeg":
+		err = jpeg.Encode(&buf, img, nil)
+	default:
+		t.Fatalf("Picture: no format %q", format)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // Files lists the files under the instance's data directory dir (e.g.

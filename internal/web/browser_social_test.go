@@ -25,7 +25,7 @@ func publishPlayable(t *testing.T, inst *testrig.Instance, u *testrig.User, titl
 	if err != nil {
 		t.Fatal(err)
 	}
-	for key, content := range map[string][]byte{v.ID + "-720.mp4": clip, v.ID + "-thumb.jpg": picture(t, 360, 640, jpegOf)} {
+	for key, content := range map[string][]byte{v.ID + "-720.mp4": clip, v.ID + "-thumb.jpg": testrig.Picture(t, 360, 640, "jpeg")} {
 		src := filepath.Join(t.TempDir(), key)
 		if err := os.WriteFile(src, content, 0o600); err != nil {
 			t.Fatal(err)

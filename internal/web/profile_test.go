@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image"
-	"image/color"
-	"image/jpeg"
-	"image/png"
+	_ "image/png" // the avatar is decoded
 	"mime/multipart"
 	"net/http"
 	"slices"
@@ -46,27 +44,6 @@ func submitProfile(t *testing.T, inst *testrig.Instance, b *testrig.Browser, csr
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return b.Do(req)
-}
-
-// picture encodes a w×h gradient with enc.
-func picture(t *testing.T, w, h int, enc func(*bytes.Buffer, image.Image) error) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 120, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := enc(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func pngOf(b *bytes.Buffer, img image.Image) error { return png.Encode(b, img) }
-func jpegOf(b *bytes.Buffer, img image.Image) error {
-	return jpeg.Encode(b, img, nil)
 }
 
 func iconOf(t *testing.T, inst *testrig.Instance) string {
@@ -127,7 +104,7 @@ func TestProfileAndAvatar(t *testing.T) {
 	}
 
 	// A real PNG.
-	resp = submitProfile(t, a, br, true, map[string]string{"display_name": "Alice Liddell", "bio": "Films the sea.\nEvery morning."}, "me.png", picture(t, 800, 600, pngOf))
+	resp = submitProfile(t, a, br, true, map[string]string{"display_name": "Alice Liddell", "bio": "Films the sea.\nEvery morning."}, "me.png", testrig.Picture(t, 800, 600, "png"))
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/settings?saved=1" {
 		t.Fatalf("saving the profile: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -194,7 +171,7 @@ func TestProfileAndAvatar(t *testing.T) {
 	})
 
 	// A new picture takes a new address; the old file goes.
-	resp = submitProfile(t, a, br, true, nil, "me.jpg", picture(t, 300, 500, jpegOf))
+	resp = submitProfile(t, a, br, true, nil, "me.jpg", testrig.Picture(t, 300, 500, "jpeg"))
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("replacing the avatar: %d %s", resp.StatusCode, resp.Body)
 	}

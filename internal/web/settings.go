@@ -58,17 +58,15 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := detached(r.Context())
 	defer cancel()
-	var p accounts.Preferences
+	var c accounts.ProfileChange
 	if r.PostForm.Has("default_media") {
 		media := r.PostFormValue("default_media")
-		p.DefaultMedia = &media
+		c.DefaultMedia = &media
 	}
-	manual, err := formSwitch(r, "approve_followers", "manual", "auto")
+	var err error
+	c.Locked, err = formSwitch(r, "approve_followers", "manual", "auto")
 	if err == nil {
-		_, err = h.Accounts.UpdatePreferences(ctx, user, p)
-	}
-	if err == nil && manual != nil && *manual != user.Account.ManuallyApprovesFollowers {
-		err = h.Federation.SetManualApproval(ctx, user.Account, *manual)
+		_, err = h.Profiles.Update(ctx, user, c)
 	}
 	if err != nil {
 		if status, public := apperr.From(err); status < 500 {
