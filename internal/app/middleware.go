@@ -86,7 +86,8 @@ func recordRoute(mux *http.ServeMux) http.Handler {
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // observe gives each request an id (kept from X-Request-Id when sane), a
-// logger that carries it, an access log line and metrics.
+// logger that carries it, its client's address (httpx.ResolveClientIP), an
+// access log line and metrics.
 func (a *App) observe(m *httpMetrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -100,8 +101,10 @@ func (a *App) observe(m *httpMetrics, next http.Handler) http.Handler {
 		log := a.Log.With("request_id", id)
 		route := ""
 		ctx := context.WithValue(httpx.WithLogger(r.Context(), log), routeKey{}, &route)
+		ctx = httpx.WithClientIP(ctx, httpx.ResolveClientIP(r, a.Config.TrustedProxies))
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(ctx))
+		r = r.WithContext(ctx)
+		next.ServeHTTP(sw, r)
 
 		if sw.status == 0 {
 			sw.status = http.StatusOK

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -52,7 +53,8 @@ type Config struct {
 	GenerationTimeout     time.Duration // ASSAY_GENERATION_TIMEOUT
 	GeneratorPoll         time.Duration // between status checks of a remote generator; tests shorten it
 	AllowPrivateNetworks  bool
-	LogFormat             string // "text" or "json"
+	TrustedProxies        []netip.Prefix // whose X-Forwarded-For is believed (ASSAY_TRUSTED_PROXIES)
+	LogFormat             string         // "text" or "json"
 	LogLevel              string
 	SweepInterval         time.Duration
 	JobLease              time.Duration
@@ -143,6 +145,9 @@ func FromEnv(lookup Lookup) (*Config, error) {
 	if c.AllowPrivateNetworks, err = parseBool("ASSAY_ALLOW_PRIVATE_NETWORKS", get("ASSAY_ALLOW_PRIVATE_NETWORKS", "false")); err != nil {
 		errs = append(errs, err)
 	}
+	if c.TrustedProxies, err = parsePrefixes("ASSAY_TRUSTED_PROXIES", get("ASSAY_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")); err != nil {
+		errs = append(errs, err)
+	}
 	if c.SweepInterval, err = parseDuration("ASSAY_SWEEP_INTERVAL", get("ASSAY_SWEEP_INTERVAL", "10s")); err != nil {
 		errs = append(errs, err)
 	}
@@ -202,6 +207,27 @@ func parseBool(name, raw string) (bool, error) {
 		return false, fmt.Errorf("%s=%q: want true or false", name, raw)
 	}
 	return b, nil
+}
+
+// parsePrefixes reads addresses and CIDR ranges separated by commas or
+// spaces; "none" is the empty list.
+func parsePrefixes(name, raw string) ([]netip.Prefix, error) {
+	if raw == "none" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ' ' }) {
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("%s: %q is neither an address nor a range such as 10.0.0.0/8", name, f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func parseDuration(name, raw string) (time.Duration, error) {

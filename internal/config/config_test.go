@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -32,7 +33,7 @@ func TestDefaults(t *testing.T) {
 		"blank": {
 			"ASSAY_PUBLIC_URL": "", "ASSAY_LISTEN": " ", "ASSAY_DATA_DIR": "", "ASSAY_DATABASE_URL": "",
 			"ASSAY_REDIS_URL": "", "ASSAY_ROLE": "", "ASSAY_FFMPEG": "", "ASSAY_GENERATOR": "\t",
-			"ASSAY_ALLOW_PRIVATE_NETWORKS": "", "ASSAY_SWEEP_INTERVAL": "",
+			"ASSAY_ALLOW_PRIVATE_NETWORKS": "", "ASSAY_SWEEP_INTERVAL": "", "ASSAY_TRUSTED_PROXIES": " ",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -58,6 +59,7 @@ func TestDefaults(t *testing.T) {
 				{"SweepInterval", cfg.SweepInterval, 10 * time.Second},
 				{"LogFormat", cfg.LogFormat, "text"},
 				{"LogLevel", cfg.LogLevel, "info"},
+				{"TrustedProxies", fmt.Sprint(cfg.TrustedProxies), "[127.0.0.1/32 ::1/128]"},
 			}
 			for _, c := range checks {
 				if c.got != c.want {
@@ -120,6 +122,16 @@ func TestValidValues(t *testing.T) {
 					c.FFmpeg, c.Generator, c.AllowPrivateNetworks, c.SweepInterval, c.Role)
 			}
 		}},
+		{"trusted proxies", env{"ASSAY_TRUSTED_PROXIES": "10.1.2.3, 172.16.0.0/12 fd00::1/8"}, func(t *testing.T, c *Config) {
+			if got := fmt.Sprint(c.TrustedProxies); got != "[10.1.2.3/32 172.16.0.0/12 fd00::/8]" {
+				t.Errorf("TrustedProxies = %s", got)
+			}
+		}},
+		{"trusting no proxy", env{"ASSAY_TRUSTED_PROXIES": "none"}, func(t *testing.T, c *Config) {
+			if len(c.TrustedProxies) != 0 {
+				t.Errorf("TrustedProxies = %v, want none", c.TrustedProxies)
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, load(t, tt.env)) })
@@ -158,6 +170,8 @@ func TestMalformedValueNamesTheVariable(t *testing.T) {
 		{"ffmpeg x", "ASSAY_FFMPEG", "x"},
 		{"generator x", "ASSAY_GENERATOR", "x"},
 		{"allow private networks maybe", "ASSAY_ALLOW_PRIVATE_NETWORKS", "maybe"},
+		{"trusted proxy by name", "ASSAY_TRUSTED_PROXIES", "proxy.internal"},
+		{"trusted proxy range too wide", "ASSAY_TRUSTED_PROXIES", "10.0.0.0/33"},
 		{"negative sweep interval", "ASSAY_SWEEP_INTERVAL", "-1s"},
 		{"zero sweep interval", "ASSAY_SWEEP_INTERVAL", "0s"},
 		{"sweep interval without unit", "ASSAY_SWEEP_INTERVAL", "10"},

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 
 	"github.com/assay-social/assay/internal/apperr"
@@ -53,16 +52,6 @@ func Logger(ctx context.Context) *slog.Logger {
 		return l
 	}
 	return slog.Default()
-}
-
-// ClientIP is the peer address. Assay does not trust X-Forwarded-For: behind
-// a proxy, limits then apply to the proxy (see docs/ARCHITECTURE.md, "Behind a proxy").
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // DecodeJSON reads a JSON body of at most limit bytes into v.

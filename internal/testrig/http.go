@@ -93,6 +93,27 @@ func (i *Instance) BrowserFrom(localIP string) *Browser {
 	}}
 }
 
+// BrowserForwarding is a browser whose requests leave from localIP with
+// X-Forwarded-For naming clientIP, as nginx or Caddy relay them. From
+// 127.0.0.1 (a proxy trusted by default) that is a client behind a proxy;
+// from anywhere else, a client claiming an address it does not have.
+func (i *Instance) BrowserForwarding(localIP, clientIP string) *Browser {
+	b := i.BrowserFrom(localIP)
+	b.client.Transport = forwarding{next: b.client.Transport, clientIP: clientIP}
+	return b
+}
+
+type forwarding struct {
+	next     http.RoundTripper
+	clientIP string
+}
+
+func (f forwarding) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Add("X-Forwarded-For", f.clientIP)
+	return f.next.RoundTrip(req)
+}
+
 // Cookie returns the value of a cookie the browser holds for the instance.
 func (b *Browser) Cookie(name string) string {
 	u, _ := url.Parse(b.base)
