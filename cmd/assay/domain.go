@@ -53,8 +53,13 @@ func domainCommand(ctx context.Context, cfg *config.Config, args []string, stdou
 		if len(args) != 2 {
 			return errors.New("domain unblock: name the DOMAIN")
 		}
-		if err := st.DeleteDomainBlock(ctx, args[1]); err != nil {
+		lifted, err := st.DeleteDomainBlock(ctx, args[1])
+		if err != nil {
 			return err
+		}
+		if !lifted {
+			fmt.Fprintf(stdout, "%s: was not blocked\n", args[1])
+			return nil
 		}
 		fmt.Fprintf(stdout, "%s: unblocked\n", args[1])
 		return nil

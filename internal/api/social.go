@@ -170,7 +170,7 @@ func (h *Handler) unblockDomain(w http.ResponseWriter, r *http.Request, user *mo
 		httpx.JSONError(w, r, err)
 		return
 	}
-	if err := h.Federation.UnblockDomain(r.Context(), r.PathValue("domain")); err != nil {
+	if _, err := h.Federation.UnblockDomain(r.Context(), r.PathValue("domain")); err != nil {
 		httpx.JSONError(w, r, err)
 		return
 	}

@@ -67,7 +67,9 @@ func BlockDomain(ctx context.Context, st *store.Store, own, domain, severity, re
 	return b, st.PutDomainBlock(ctx, b)
 }
 
-// UnblockDomain lifts a block.
-func (f *Service) UnblockDomain(ctx context.Context, domain string) error {
+// UnblockDomain lifts a block; lifted is false when there was none, which
+// the database says, not the cached list, so a block added a moment ago by
+// another process is lifted too.
+func (f *Service) UnblockDomain(ctx context.Context, domain string) (lifted bool, err error) {
 	return f.store.DeleteDomainBlock(ctx, domain)
 }

@@ -18,10 +18,14 @@ func (s *Store) PutDomainBlock(ctx context.Context, b *model.DomainBlock) error 
 }
 
 // DeleteDomainBlock lifts a block.
-func (s *Store) DeleteDomainBlock(ctx context.Context, domain string) error {
+func (s *Store) DeleteDomainBlock(ctx context.Context, domain string) (lifted bool, err error) {
 	s.forgetDomainBlocks()
-	_, err := s.db.NewDelete().Model((*model.DomainBlock)(nil)).Where("domain = ?", strings.ToLower(domain)).Exec(ctx)
-	return mapErr(err)
+	res, err := s.db.NewDelete().Model((*model.DomainBlock)(nil)).Where("domain = ?", strings.ToLower(domain)).Exec(ctx)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // DomainBlocks lists every block. Outside a transaction it may answer from

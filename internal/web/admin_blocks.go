@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/assay-social/assay/internal/apperr"
-	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/templates"
 )
 
@@ -44,17 +43,13 @@ func (h *Handler) liftDomainBlock(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := detached(r.Context())
 	defer cancel()
 	domain := strings.ToLower(r.PathValue("domain"))
-	bs, err := h.Store.DomainBlocks(ctx)
+	lifted, err := h.Federation.UnblockDomain(ctx, domain)
 	if err != nil {
 		h.errorPage(w, r, err)
 		return
 	}
-	if !slices.ContainsFunc(bs, func(b *model.DomainBlock) bool { return b.Domain == domain }) {
+	if !lifted {
 		h.domainBlockError(w, r, apperr.NotFound(domain+" is not blocked: the block may have been lifted already."))
-		return
-	}
-	if err := h.Federation.UnblockDomain(ctx, domain); err != nil {
-		h.errorPage(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/admin?lifted="+url.QueryEscape(domain)+"#blocks-heading", http.StatusSeeOther)

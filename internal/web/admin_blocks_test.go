@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -304,5 +305,31 @@ func TestAdminDomainBlockNotice(t *testing.T) {
 		if got := status(crafted); strings.Contains(got, "block on") {
 			t.Errorf("%s: the page says %q", crafted, got)
 		}
+	}
+}
+
+// A block another process added a moment ago (the CLI, a second web
+// process) is not yet in this process's cached list, but lifting it from
+// /admin lifts it; and lifting one that is gone says so.
+func TestAdminLiftsABlockAddedElsewhereAMomentAgo(t *testing.T) {
+	inst := testrig.NewInstance(t)
+	admin := inst.Browser()
+	admin.Login(inst.StandardUsers().Admin)
+	blockRows(t, admin) // the page reads, and keeps, the list: empty
+	if _, err := inst.Store.DB().NewInsert().Model(&model.DomainBlock{
+		Domain: "fresh.example", Severity: model.BlockSuspend, CreatedAt: time.Now().UTC(),
+	}).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	resp := admin.Submit("/admin", "/admin/domain_blocks/fresh.example/lift", url.Values{})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/admin?lifted=fresh.example") {
+		t.Fatalf("lifting a block added a moment ago elsewhere: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if n := inst.Count("domain_blocks", "domain = 'fresh.example'"); n != 0 {
+		t.Errorf("the block is still stored (%d rows)", n)
+	}
+	resp = admin.Submit("/admin", "/admin/domain_blocks/fresh.example/lift", url.Values{})
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(resp.Body), "fresh.example is not blocked") {
+		t.Errorf("lifting it again: %d, want 404 saying it is not blocked", resp.StatusCode)
 	}
 }
