@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -156,6 +157,11 @@ func TestBadConfigurationExitsNonZero(t *testing.T) {
 			map[string]string{"ASSAY_DATABASE_URL": "postgres://nobody:secretpw@127.0.0.1:1/none"},
 			"ASSAY_DATABASE_URL", "secretpw",
 		},
+		{
+			"unreachable redis",
+			map[string]string{"ASSAY_REDIS_URL": "redis://:secretpw@127.0.0.1:1/0"},
+			"ASSAY_REDIS_URL", "secretpw",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,6 +247,131 @@ func TestUserAndInstanceCommands(t *testing.T) {
 
 	if got := decodeInstance(t, []byte(a.mustRun(t, "instance", "show").stdout)); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the server stopped, instance show printed %+v, want %+v", got, want)
+	}
+}
+
+// TestShutdownFinishesInFlightRequests sends SIGTERM while an upload is
+// still arriving: the server stops taking connections but reads the rest of
+// the body, answers it, and only then exits 0. A deploy that restarts the
+// server must not cut off someone's upload halfway.
+func TestShutdownFinishesInFlightRequests(t *testing.T) {
+	t.Parallel()
+	dataDir := t.TempDir()
+	redisURL, namespace := testrig.FreshRedis(t)
+	a := newAssay(t, map[string]string{
+		"ASSAY_DATABASE_URL":    testrig.FreshDatabase(t),
+		"ASSAY_DATA_DIR":        dataDir,
+		"ASSAY_REDIS_URL":       redisURL,
+		"ASSAY_REDIS_NAMESPACE": namespace,
+	})
+	a.mustRun(t, "user", "create", "--username", "carol", "--password", "longenough")
+	token := strings.TrimSpace(a.mustRun(t, "user", "token", "carol").stdout)
+	listen := freeAddress(t)
+	a.env["ASSAY_LISTEN"] = listen
+	srv := a.serve(t)
+
+	// The body comes through a pipe, so the test decides when it ends.
+	body, bodyWriter := io.Pipe()
+	defer body.Close()
+	form := multipart.NewWriter(bodyWriter)
+	req, err := http.NewRequestWithContext(t.Context(), "POST", srv.url+"/api/v1/videos", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", form.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	type answer struct {
+		status int
+		body   []byte
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		client := &http.Client{Transport: &http.Transport{}, Timeout: 20 * time.Second}
+		resp, err := client.Do(req)
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		answered <- answer{resp.StatusCode, b, err}
+	}()
+
+	file, err := form.CreateFormFile("file", "clip.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := file.Write(bytes.Repeat([]byte("not a video yet "), 4096)); err != nil {
+		t.Fatalf("sending the first half of the upload: %v", err)
+	}
+	// The server has begun receiving the file once it has staged it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if staged, _ := filepath.Glob(filepath.Join(dataDir, "uploads", "*")); len(staged) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server never began staging the upload")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("sending SIGTERM: %v", err)
+	}
+	// Shutdown has begun when the listener is gone.
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", listen, time.Second)
+		if err != nil {
+			break
+		}
+		conn.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections 5 s after SIGTERM")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	select {
+	case <-srv.exited:
+		t.Fatalf("assay serve exited (%v) with an upload still arriving", srv.cmd.ProcessState)
+	case got := <-answered:
+		t.Fatalf("the upload was answered before its body ended: %d %s %v", got.status, got.body, got.err)
+	default:
+	}
+
+	// The rest of the body: a field the server must read to answer.
+	if err := form.WriteField("source", "not-a-source"); err != nil {
+		t.Fatalf("sending the rest of the upload after SIGTERM: %v", err)
+	}
+	if err := form.Close(); err != nil {
+		t.Fatalf("finishing the upload after SIGTERM: %v", err)
+	}
+	bodyWriter.Close()
+
+	var got answer
+	select {
+	case got = <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upload got no answer within 10 s of its end")
+	}
+	if got.err != nil {
+		t.Fatalf("the upload in flight at SIGTERM was cut off: %v", got.err)
+	}
+	// The field sent after SIGTERM is what the server objects to: it read the
+	// whole request and answered it as it would any other time.
+	if got.status != http.StatusBadRequest || !strings.Contains(string(got.body), "source is human, ai or ai_edited") {
+		t.Errorf("the upload in flight at SIGTERM: status %d %s, want 400 naming the bad source", got.status, got.body)
+	}
+
+	select {
+	case <-srv.exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("assay serve did not exit within 10 s of the last request ending")
+	}
+	if code := srv.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("assay serve exited %d after SIGTERM, want 0", code)
 	}
 }
 
@@ -518,8 +649,13 @@ func TestDomainCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(a.mustRun(t, "domain", "list").stdout), &blocks); err != nil || len(blocks) != 1 {
 		t.Fatalf("domain list: %v %v", blocks, err)
 	}
-	a.mustRun(t, "domain", "unblock", "spam.example")
+	if out := a.mustRun(t, "domain", "unblock", "spam.example").stdout; out != "spam.example: unblocked\n" {
+		t.Errorf("domain unblock printed %q", out)
+	}
 	if out := a.mustRun(t, "domain", "list").stdout; strings.TrimSpace(out) != "[]" {
 		t.Errorf("after unblocking, domain list printed %q", out)
+	}
+	if out := a.mustRun(t, "domain", "unblock", "spam.example").stdout; out != "spam.example: was not blocked\n" {
+		t.Errorf("unblocking a domain that is not blocked printed %q", out)
 	}
 }

@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
@@ -71,6 +75,100 @@ func TestRequestIDs(t *testing.T) {
 	if strings.Contains(r.Header.Get("X-Request-Id"), " ") {
 		t.Error("an unsafe incoming request id was echoed")
 	}
+}
+
+// TestLogLinesCarryTheRequestID: an operator holding the X-Request-Id of a
+// failed request (from a user's report or the proxy's log) finds every line
+// the server logged about it — the access line and a handler's own errors.
+func TestLogLinesCarryTheRequestID(t *testing.T) {
+	logs := &logBuffer{}
+	redisServer := miniredis.RunT(t) // a Redis of its own, so the test can take it away
+	cfg := testrig.Config(t)
+	cfg.RedisURL, cfg.RedisNamespace = "redis://"+redisServer.Addr(), ""
+	cfg.Role = config.RoleWeb // no workers to fill the log retrying the stopped Redis
+	base := testrig.StartInstance(t, cfg, testrig.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))).URL
+
+	get := func(path, requestID string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		if requestID != "" {
+			req.Header.Set("X-Request-Id", requestID)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		id := resp.Header.Get("X-Request-Id")
+		if id == "" {
+			t.Fatalf("GET %s: no X-Request-Id in the response", path)
+		}
+		return id
+	}
+	generated := get("/api/v1/instance", "")
+	kept := get("/api/v1/instance", "from-the-proxy-42")
+	if kept != "from-the-proxy-42" {
+		t.Fatalf("the proxy's request id was not kept: %q", kept)
+	}
+	redisServer.Close()
+	failing := get("/healthz", "")
+
+	lines := logs.lines(t)
+	find := func(msg, id string) map[string]any {
+		for _, l := range lines {
+			if l["msg"] == msg && l["request_id"] == id {
+				return l
+			}
+		}
+		return nil
+	}
+	for _, id := range []string{generated, kept} {
+		l := find("request", id)
+		if l == nil {
+			t.Errorf("no access log line with request_id %q; logs:\n%s", id, logs)
+			continue
+		}
+		if l["path"] != "/api/v1/instance" || l["status"] != float64(200) {
+			t.Errorf("the access line for request %s is about something else: %v", id, l)
+		}
+	}
+	if l := find("request", failing); l == nil || l["path"] != "/healthz" || l["status"] != float64(503) {
+		t.Errorf("the access line for the failing health check (request %s): %v; logs:\n%s", failing, l, logs)
+	}
+	if find("health check: redis unavailable", failing) == nil {
+		t.Errorf("the health check's error line does not carry request_id %q; logs:\n%s", failing, logs)
+	}
+}
+
+// logBuffer collects JSON log lines while the server writes them.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var lines []map[string]any
+	for line := range strings.Lines(b.String()) {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("a log line is not JSON (%v): %s", err, line)
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
 
 func TestStaticAssetsAreCachedForever(t *testing.T) {

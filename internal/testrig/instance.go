@@ -21,7 +21,7 @@ import (
 // Instance is a running Assay instance for a test.
 type Instance struct {
 	*app.App
-	URL  string // the public URL, e.g. http://127.0.0.1:41234
+	URL  string // where the test reaches it, e.g. http://127.0.0.1:41234 (the public URL, but always plain http)
 	t    testing.TB
 	stop func()
 }
@@ -31,6 +31,8 @@ type Option func(*options)
 
 type options struct {
 	host      string
+	scheme    string
+	log       *slog.Logger
 	configure []func(*config.Config)
 	beforeRun []func(*app.App)
 	wrap      func(http.Handler) http.Handler
@@ -49,6 +51,14 @@ func BeforeRun(f func(*app.App)) Option {
 // OnHost listens on another loopback address (127.0.0.2, …), so several
 // instances in one test have distinct domains.
 func OnHost(host string) Option { return func(o *options) { o.host = host } }
+
+// PublicScheme gives the instance an https public URL while it still
+// listens on plain http, as behind a TLS-terminating proxy.
+func PublicScheme(scheme string) Option { return func(o *options) { o.scheme = scheme } }
+
+// WithLogger logs through l instead of the test's log, for tests that read
+// what the instance logs.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 
 // Configure changes the configuration before the instance starts.
 func Configure(f func(*config.Config)) Option {
@@ -91,7 +101,7 @@ func NewInstance(t testing.TB, opts ...Option) *Instance {
 // data directory and database twice make a restart.
 func StartInstance(t testing.TB, cfg *config.Config, opts ...Option) *Instance {
 	t.Helper()
-	o := options{host: "127.0.0.1"}
+	o := options{host: "127.0.0.1", scheme: "http", log: Logger(t)}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -103,16 +113,16 @@ func StartInstance(t testing.TB, cfg *config.Config, opts ...Option) *Instance {
 		t.Fatalf("listening on %s: %v", o.host, err)
 	}
 	cfg.Listen = ln.Addr().String()
-	cfg.PublicURL = &url.URL{Scheme: "http", Host: ln.Addr().String()}
+	cfg.PublicURL = &url.URL{Scheme: o.scheme, Host: ln.Addr().String()}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, Logger(t))
+	a, err := app.New(ctx, cfg, o.log)
 	if err != nil {
 		cancel()
 		ln.Close()
 		t.Fatalf("starting instance: %v", err)
 	}
-	inst := &Instance{App: a, URL: cfg.PublicURL.String(), t: t}
+	inst := &Instance{App: a, URL: "http://" + cfg.PublicURL.Host, t: t}
 	for _, f := range o.beforeRun {
 		f(a)
 	}
