@@ -13,6 +13,7 @@ import (
 
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/config"
+	"github.com/assay-social/assay/internal/jobs"
 )
 
 const usage = `Usage: assay <command> [flags]
@@ -55,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := newLogger(cfg, stderr)
+	jobs.LogRedisTo(log)
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, log)

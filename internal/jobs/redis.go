@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -95,4 +96,15 @@ func (r *Redis) advanceClock() {
 			last = now
 		}
 	}
+}
+
+// LogRedisTo sends go-redis's own messages (failed dials, pool trouble) to
+// log at warn level, in the process's log format, instead of straight to
+// stderr. go-redis keeps one logger per process, so the command sets it.
+func LogRedisTo(log *slog.Logger) { redis.SetLogger(redisLogger{log.With("component", "redis")}) }
+
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, fmt.Sprintf(format, v...))
 }
