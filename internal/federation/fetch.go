@@ -143,14 +143,13 @@ func (f *Service) ResolveActor(ctx context.Context, target string) (*model.Accou
 		}
 		return f.FetchActor(ctx, target, false)
 	}
-	name, domain, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(target, "acct:"), "@"), "@")
-	if !ok && name != "" {
-		domain, ok = f.Domain(), true // a bare name is someone here
-	}
-	if !ok || name == "" || domain == "" {
+	name, domain, ok := splitHandle(target)
+	if !ok {
 		return nil, apperr.BadRequest("want NAME@DOMAIN or an actor URL, got " + target)
 	}
-	domain = strings.ToLower(domain)
+	if domain == "" {
+		domain = f.Domain() // a bare name is someone here
+	}
 	if domain == f.Domain() {
 		acct, err := f.store.AccountByName(ctx, strings.ToLower(name), "")
 		if errors.Is(err, store.ErrNotFound) {

@@ -32,9 +32,6 @@ type JRDLink struct {
 
 // WebFinger answers a lookup of acct:NAME@DOMAIN or of an actor or profile URL.
 func (f *Service) WebFinger(ctx context.Context, resource string) (*JRD, error) {
-	if resource == "" || len(resource) > 512 {
-		return nil, apperr.BadRequest("the resource parameter is required, e.g. acct:alice@" + f.Domain())
-	}
 	acct, err := f.webfingerAccount(ctx, resource)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, apperr.NotFound("no such account here: " + resource)
@@ -60,30 +57,53 @@ func (f *Service) WebFinger(ctx context.Context, resource string) (*JRD, error) 
 }
 
 func (f *Service) webfingerAccount(ctx context.Context, resource string) (*model.Account, error) {
+	name, err := parseWebFingerResource(resource, f.Domain(), f.opts.PublicURL.Hostname())
+	if err != nil {
+		return nil, err
+	}
+	return f.store.AccountByName(ctx, name, "")
+}
+
+// parseWebFingerResource reads the resource parameter of a WebFinger query
+// to this server — acct:NAME@DOMAIN, or the URL of an actor (/users/NAME,
+// /actor) or profile (/@NAME) — and returns the lower-cased local user
+// name it asks about: InstanceActorName for the server's own actor. domain
+// is our host[:port] (lower-case) and hostname the same without the port;
+// either is accepted after acct:, case-insensitively. A missing, over-long or
+// malformed resource is a 400, one of another server a 404, and one of ours
+// that names no possible account store.ErrNotFound.
+func parseWebFingerResource(resource, domain, hostname string) (string, error) {
+	if resource == "" || len(resource) > 512 {
+		return "", apperr.BadRequest("the resource parameter is required, e.g. acct:alice@" + domain)
+	}
 	if strings.HasPrefix(resource, "http://") || strings.HasPrefix(resource, "https://") {
-		if !f.isLocal(resource) {
-			return nil, apperr.NotFound("that resource is not on this server")
+		if hostOf(resource) != domain {
+			return "", apperr.NotFound("that resource is not on this server")
 		}
-		u, _ := url.Parse(resource)
+		u, _ := url.Parse(resource) // it parsed in hostOf
 		path := strings.TrimSuffix(u.Path, "/")
+		var name string
 		switch {
 		case path == "/actor" || path == "":
-			return f.store.AccountByName(ctx, InstanceActorName, "")
+			return InstanceActorName, nil
 		case strings.HasPrefix(path, "/users/"):
-			return f.store.AccountByName(ctx, strings.ToLower(strings.TrimPrefix(path, "/users/")), "")
+			name = strings.TrimPrefix(path, "/users/")
 		case strings.HasPrefix(path, "/@"):
-			return f.store.AccountByName(ctx, strings.ToLower(strings.TrimPrefix(path, "/@")), "")
+			name = strings.TrimPrefix(path, "/@")
 		}
-		return nil, store.ErrNotFound
+		if name == "" {
+			return "", store.ErrNotFound
+		}
+		return strings.ToLower(name), nil
 	}
-	name, domain, ok := strings.Cut(strings.TrimPrefix(resource, "acct:"), "@")
+	name, host, ok := strings.Cut(strings.TrimPrefix(resource, "acct:"), "@")
 	if !strings.HasPrefix(resource, "acct:") || !ok || name == "" {
-		return nil, apperr.BadRequest("want acct:NAME@DOMAIN or an actor URL, got " + resource)
+		return "", apperr.BadRequest("want acct:NAME@DOMAIN or an actor URL, got " + resource)
 	}
-	if !strings.EqualFold(domain, f.Domain()) && !strings.EqualFold(domain, f.opts.PublicURL.Hostname()) {
-		return nil, apperr.NotFound("that account is not on this server")
+	if !strings.EqualFold(host, domain) && !strings.EqualFold(host, hostname) {
+		return "", apperr.NotFound("that account is not on this server")
 	}
-	return f.store.AccountByName(ctx, strings.ToLower(name), "")
+	return strings.ToLower(name), nil
 }
 
 // webfingerLookup asks a remote server for the actor URI of name@domain.
@@ -92,32 +112,75 @@ func (f *Service) webfingerLookup(ctx context.Context, name, domain string) (str
 	if err != nil {
 		return "", err
 	}
-	for _, l := range jrd.Links {
-		if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") ||
-			strings.HasPrefix(l.Type, "application/ld+json")) && l.Href != "" {
-			return l.Href, nil
-		}
+	if href := jrd.actorHref(); href != "" {
+		return href, nil
 	}
 	return "", apperr.New(http.StatusBadGateway, domain+" has no ActivityPub actor for "+name)
 }
 
+// actorHref is the href of the document's first ActivityPub "self" link,
+// or "" when it has none.
+func (jrd *JRD) actorHref() string {
+	for _, l := range jrd.Links {
+		if l.Rel == "self" && (strings.HasPrefix(l.Type, "application/activity+json") ||
+			strings.HasPrefix(l.Type, "application/ld+json")) && l.Href != "" {
+			return l.Href
+		}
+	}
+	return ""
+}
+
 // remoteJRD fetches the WebFinger document of name@domain from its server.
 func (f *Service) remoteJRD(ctx context.Context, name, domain string) (*JRD, error) {
-	query := "/.well-known/webfinger?resource=" + url.QueryEscape("acct:"+name+"@"+domain)
 	var lastErr error
 	for _, scheme := range f.schemes() {
-		body, err := f.getPlain(ctx, scheme+"://"+domain+query, "application/jrd+json, application/json")
+		body, err := f.getPlain(ctx, webfingerURL(scheme, name, domain), "application/jrd+json, application/json")
 		if err != nil {
 			lastErr = err
 			continue
 		}
-		var jrd JRD
-		if err := json.Unmarshal(body, &jrd); err != nil {
-			return nil, apperr.New(http.StatusBadGateway, "the WebFinger answer of "+domain+" is not JSON")
-		}
-		return &jrd, nil
+		return parseJRD(body, domain)
 	}
 	return nil, lastErr
+}
+
+// webfingerURL is the address of the WebFinger query for name@domain.
+func webfingerURL(scheme, name, domain string) string {
+	return scheme + "://" + domain + "/.well-known/webfinger?resource=" + url.QueryEscape("acct:"+name+"@"+domain)
+}
+
+// parseJRD decodes the WebFinger answer of domain: a 502 when it is not a
+// JSON object of the JRD's shape.
+func parseJRD(body []byte, domain string) (*JRD, error) {
+	var jrd JRD
+	if err := json.Unmarshal(body, &jrd); err != nil {
+		return nil, apperr.New(http.StatusBadGateway, "the WebFinger answer of "+domain+" is not JSON")
+	}
+	return &jrd, nil
+}
+
+// splitHandle reads someone's address as a person types it — "name@domain",
+// "@name@domain" or "acct:name@domain", with spaces around — into the name
+// and the lower-cased domain. A bare name has domain "". ok is false when
+// there is no name, or when the domain is not a plain host[:port] (which
+// would send the WebFinger query to some other host or path).
+func splitHandle(handle string) (name, domain string, ok bool) {
+	name, domain, at := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(handle), "acct:"), "@"), "@")
+	domain = strings.ToLower(domain)
+	if name == "" || (at && !plainHost(domain)) {
+		return "", "", false
+	}
+	return name, domain, true
+}
+
+// plainHost reports whether s is a host[:port] and nothing more: "https://"+s
+// parses back to s as its host, with no user, path, query or fragment.
+func plainHost(s string) bool {
+	if s == "" || strings.ContainsAny(s, "/?#@\\ ") {
+		return false
+	}
+	u, err := url.Parse("https://" + s)
+	return err == nil && u.Host == s && u.User == nil && u.Path == "" && u.RawQuery == "" && u.Fragment == ""
 }
 
 // subscribeRel names the WebFinger link whose template lets a person follow
@@ -131,24 +194,33 @@ const subscribeRel = "http://ostatus.org/schema/1.0/subscribe"
 // template's {uri}). It is an error when the server cannot be reached or
 // offers no such template.
 func (f *Service) RemoteFollowURL(ctx context.Context, handle, target string) (string, error) {
-	name, domain, ok := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(handle), "acct:"), "@"), "@")
-	if !ok || name == "" || domain == "" || strings.ContainsAny(domain, "/?#@ ") {
+	name, domain, ok := splitHandle(handle)
+	if !ok || domain == "" {
 		return "", apperr.BadRequest("Enter your full address, like name@your.server — not just your name.")
 	}
-	jrd, err := f.remoteJRD(ctx, name, strings.ToLower(domain))
+	jrd, err := f.remoteJRD(ctx, name, domain)
 	if err != nil {
 		return "", err
 	}
+	if to := jrd.subscribeURL(target); to != "" {
+		return to, nil
+	}
+	return "", apperr.Unprocessable(domain + " does not say how to follow someone from there (its WebFinger answer has no subscribe template). Search for " + target + " on your server instead.")
+}
+
+// subscribeURL fills target into the document's first subscribe template
+// that makes an http(s) URL with a host, or returns "".
+func (jrd *JRD) subscribeURL(target string) string {
 	for _, l := range jrd.Links {
 		if l.Rel != subscribeRel || !strings.Contains(l.Template, "{uri}") {
 			continue
 		}
 		to := strings.ReplaceAll(l.Template, "{uri}", url.QueryEscape(target))
 		if u, err := url.Parse(to); err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
-			return to, nil
+			return to
 		}
 	}
-	return "", apperr.Unprocessable(domain + " does not say how to follow someone from there (its WebFinger answer has no subscribe template). Search for " + target + " on your server instead.")
+	return ""
 }
 
 // schemes lists the schemes to try on a bare domain: https, and plain http

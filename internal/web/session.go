@@ -132,6 +132,17 @@ func (h *Handler) signup(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 
+// logoutForm asks a logged-in person to confirm, with the form that POSTs
+// to /logout; a GET never ends a session, or any site could log people out
+// with a link. A visitor who is not logged in goes home.
+func (h *Handler) logoutForm(w http.ResponseWriter, r *http.Request) {
+	if auth.User(r.Context()) == nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	h.render(w, r, http.StatusOK, templates.Logout(h.page(w, r, "Log out")))
+}
+
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	if err := h.Auth.EndSession(r.Context(), w, r); err != nil {
 		h.errorPage(w, r, err)

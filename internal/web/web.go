@@ -53,6 +53,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /login", h.form(h.login))
 	mux.HandleFunc("GET /signup", h.signupForm)
 	mux.HandleFunc("POST /signup", h.form(h.signup))
+	mux.HandleFunc("GET /logout", h.logoutForm)
 	mux.HandleFunc("POST /logout", h.form(h.logout))
 	mux.HandleFunc("GET /about", h.about)
 	h.timelineRoutes(mux)
