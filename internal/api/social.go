@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
@@ -36,7 +38,7 @@ func (h *Handler) follow(w http.ResponseWriter, r *http.Request, user *model.Use
 		httpx.JSONError(w, r, err)
 		return
 	}
-	f, err := h.Federation.Follow(r.Context(), user.Account, in.Target)
+	f, err := h.Federation.Follow(federation.AskedBy(r.Context(), user.Account), user.Account, in.Target)
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return
@@ -91,7 +93,7 @@ func (h *Handler) rejectFollow(w http.ResponseWriter, r *http.Request, user *mod
 }
 
 func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
-	a, err := h.Federation.ResolveActor(r.Context(), r.PathValue("acct"))
+	a, err := h.Federation.ResolveActor(askedByViewer(r), r.PathValue("acct"))
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return
@@ -100,7 +102,7 @@ func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) accountVideos(w http.ResponseWriter, r *http.Request) {
-	a, err := h.Federation.ResolveActor(r.Context(), r.PathValue("acct"))
+	a, err := h.Federation.ResolveActor(askedByViewer(r), r.PathValue("acct"))
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return
@@ -175,4 +177,14 @@ func (h *Handler) unblockDomain(w http.ResponseWriter, r *http.Request, user *mo
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// askedByViewer bounds the lookups on other servers a request makes for
+// its viewer (federation.AskedBy): none for a caller without a token.
+func askedByViewer(r *http.Request) context.Context {
+	var viewer *model.Account
+	if u := auth.User(r.Context()); u != nil {
+		viewer = u.Account
+	}
+	return federation.AskedBy(r.Context(), viewer)
 }

@@ -112,6 +112,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	})
 	a.Federation = federation.New(a.Store, a.Jobs, a.Client, federation.Options{
 		PublicURL: cfg.PublicURL, AllowPrivate: cfg.AllowPrivateNetworks, Version: Version, Logger: log, Metrics: a.Metrics,
+		Lookups: ratelimit.NewBudget(a.Redis.Client, a.Redis.Key("lookups")+":", federation.LookupsPerWindow, federation.LookupWindow),
 	})
 	if _, _, err := a.Federation.InstanceActor(ctx); err != nil {
 		a.Close()

@@ -11,6 +11,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"github.com/assay-social/assay/internal/ratelimit"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -45,6 +46,9 @@ type Options struct {
 	Version      string
 	Logger       *slog.Logger
 	Metrics      prometheus.Registerer
+	// Lookups bounds the lookups each person makes other servers answer
+	// (AskedBy); nil leaves them unbounded.
+	Lookups *ratelimit.Budget
 }
 
 // Service is the federation domain.

@@ -33,6 +33,9 @@ func (f *Service) fetchJSON(ctx context.Context, target string) ([]byte, error) 
 	if err := f.checkNotSuspended(ctx, target); err != nil {
 		return nil, err
 	}
+	if err := f.mayFetch(ctx); err != nil {
+		return nil, err
+	}
 	actor, key, err := f.InstanceActor(ctx)
 	if err != nil {
 		return nil, err

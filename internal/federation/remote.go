@@ -54,6 +54,12 @@ func (f *Service) fetchRemoteVideo(ctx context.Context, uri string) (*model.Vide
 	if err != nil {
 		return nil, err
 	}
+	return f.videoFromDocument(ctx, uri, body)
+}
+
+// videoFromDocument stores the video post fetched from uri; nil, nil when
+// the document is something else.
+func (f *Service) videoFromDocument(ctx context.Context, uri string, body []byte) (*model.Video, error) {
 	obj, err := ap.ParseObject(body)
 	if err != nil {
 		return nil, err
@@ -71,23 +77,37 @@ func (f *Service) fetchRemoteVideo(ctx context.Context, uri string) (*model.Vide
 	return f.storeRemoteVideo(ctx, obj, author)
 }
 
-// ResolveVideo finds the clip at uri: one stored here (ours or another
-// server's), else fetched from its origin and stored, as a boosted one is.
-// It is 404 when uri names something that is not a video post (a person,
-// say: the caller may then try ResolveActor) or one an AI-free instance
-// refuses.
-func (f *Service) ResolveVideo(ctx context.Context, uri string) (*model.Video, error) {
+// ResolveURL finds what a link of another server shows — a clip, or a
+// person — fetching it once when it is not known here: exactly one of the
+// results is set. Someone's "interact from your server" link is usually a
+// clip, sometimes a profile; a document that is neither is a 404.
+func (f *Service) ResolveURL(ctx context.Context, uri string) (*model.Video, *model.Account, error) {
 	if v, err := f.store.VideoByURI(ctx, uri); err == nil {
-		return v, nil
+		return v, nil, nil
+	}
+	if a, err := f.store.AccountByURI(ctx, uri); err == nil && (a.IsLocal() || time.Since(a.FetchedAt) < actorRefresh) {
+		return nil, a, nil
 	}
 	if f.isLocal(uri) {
-		return nil, apperr.NotFound("no such clip here: " + uri)
+		return nil, nil, apperr.NotFound("no such clip or person here: " + uri)
 	}
-	v, err := f.fetchRemoteVideo(ctx, uri)
-	if v == nil && (err == nil || errors.Is(err, ap.ErrUnsupportedType)) { // a person, a plain note…
-		return nil, apperr.NotFound(uri + " is not a clip")
+	body, err := f.fetchJSON(ctx, uri)
+	if err != nil {
+		return nil, nil, err
 	}
-	return v, err
+	v, err := f.videoFromDocument(ctx, uri, body)
+	if v != nil || (err != nil && !errors.Is(err, ap.ErrUnsupportedType)) {
+		return v, nil, err
+	}
+	actor, err := ap.ParseActor(body)
+	if errors.Is(err, ap.ErrUnsupportedType) {
+		return nil, nil, apperr.NotFound(uri + " is neither a clip nor a person")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := f.storeActor(ctx, uri, actor)
+	return nil, a, err
 }
 
 // videoFromObject maps a parsed remote object onto a video row.

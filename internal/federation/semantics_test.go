@@ -814,8 +814,8 @@ func TestSemanticsConcurrentCounters(t *testing.T) {
 	// Make A know every sender first, so the deliveries below are not
 	// serialized by actor fetches.
 	for _, u := range senders {
-		if resp := p.a.API("GET", "/api/v1/accounts/"+u.Username+"@"+domainOf(p.b), "", nil); resp.StatusCode != http.StatusOK {
-			t.Fatalf("resolving %s: %d %s", u.Username, resp.StatusCode, resp.Body)
+		if _, err := p.a.Federation.ResolveActor(context.Background(), u.Username+"@"+domainOf(p.b)); err != nil {
+			t.Fatalf("resolving %s: %v", u.Username, err)
 		}
 	}
 	statuses := make([]int, len(deliveries))

@@ -237,6 +237,9 @@ func (f *Service) getPlain(ctx context.Context, target, accept string) ([]byte, 
 	if err := f.checkNotSuspended(ctx, target); err != nil {
 		return nil, err
 	}
+	if err := f.mayFetch(ctx); err != nil {
+		return nil, err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, apperr.BadRequest("not a URL: " + target)

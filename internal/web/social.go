@@ -10,6 +10,7 @@ import (
 	"github.com/assay-social/assay/internal/ap"
 	"github.com/assay-social/assay/internal/apperr"
 	"github.com/assay-social/assay/internal/auth"
+	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/httpx"
 	"github.com/assay-social/assay/internal/model"
 	"github.com/assay-social/assay/internal/store"
@@ -191,25 +192,23 @@ func (h *Handler) authorizeInteraction(w http.ResponseWriter, r *http.Request) {
 		toLogin(w, r)
 		return
 	}
+	ctx := federation.AskedBy(r.Context(), auth.User(r.Context()).Account)
 	uri := strings.TrimSpace(r.URL.Query().Get("uri"))
 	if uri == "" {
 		h.errorPage(w, r, apperr.BadRequest("Say whom to look for: an address like name@their.server, or a link to their profile."))
 		return
 	}
+	var acct *model.Account
+	var err error
 	if strings.HasPrefix(uri, "https://") || strings.HasPrefix(uri, "http://") {
-		// A link is more often to a clip (another server's "interact from
-		// your server" dialog) than to a person: try that first.
-		v, err := h.Federation.ResolveVideo(r.Context(), uri)
-		if err == nil {
+		var v *model.Video
+		if v, acct, err = h.Federation.ResolveURL(ctx, uri); v != nil {
 			http.Redirect(w, r, "/videos/"+v.ID, http.StatusSeeOther)
 			return
 		}
-		if status, _ := apperr.From(err); status != http.StatusNotFound {
-			h.errorPage(w, r, err)
-			return
-		}
+	} else {
+		acct, err = h.Federation.ResolveActor(ctx, uri)
 	}
-	acct, err := h.Federation.ResolveActor(r.Context(), uri)
 	if err != nil {
 		h.errorPage(w, r, err)
 		return
@@ -232,7 +231,7 @@ func (h *Handler) remoteProfile(w http.ResponseWriter, r *http.Request, handle s
 	var acct *model.Account
 	var err error
 	if viewer != nil {
-		acct, err = h.Federation.ResolveActor(r.Context(), handle)
+		acct, err = h.Federation.ResolveActor(federation.AskedBy(r.Context(), viewer.Account), handle)
 	} else if acct, err = h.Store.AccountByName(r.Context(), name, strings.ToLower(domain)); errors.Is(err, store.ErrNotFound) {
 		err = apperr.NotFound("This server does not know @" + handle + " yet. Log in to look them up.")
 	}

@@ -1,0 +1,61 @@
+package federation
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/assay-social/assay/internal/apperr"
+	"github.com/assay-social/assay/internal/model"
+)
+
+// Lookups a person may make this server do on other servers (a profile or
+// clip not known here yet, a handle typed into the search box), per
+// LookupWindow; what is already known costs nothing.
+const (
+	LookupsPerWindow = 30
+	LookupWindow     = time.Minute
+)
+
+type askedByKey struct{}
+
+// asker is the person a request looks things up for; one request is one
+// lookup however many documents it fetches (WebFinger, actor, clip).
+type asker struct {
+	account *model.Account // nil: a visitor
+	once    sync.Once
+	err     error
+}
+
+// AskedBy marks ctx as a request of viewer (nil for a visitor): fetches
+// from other servers made under it are bounded. A visitor makes none (it
+// sees what this server knows already), so nobody can make it fetch from
+// any address they like; a person makes at most LookupsPerWindow lookups
+// per window. Work the server does on its own (inbox, deliveries) is not
+// marked and not bounded.
+func AskedBy(ctx context.Context, viewer *model.Account) context.Context {
+	return context.WithValue(ctx, askedByKey{}, &asker{account: viewer})
+}
+
+// mayFetch is asked before every fetch from another server.
+func (f *Service) mayFetch(ctx context.Context) error {
+	a, ok := ctx.Value(askedByKey{}).(*asker)
+	if !ok {
+		return nil
+	}
+	a.once.Do(func() {
+		switch {
+		case a.account == nil:
+			a.err = apperr.Unauthorized("This server does not know that yet. Log in to look it up on its own server.")
+		case f.opts.Lookups != nil:
+			allowed, err := f.opts.Lookups.Take(ctx, a.account.ID)
+			if err != nil {
+				f.log.Warn("counting lookups failed; allowing this one", "err", err)
+			} else if !allowed {
+				a.err = apperr.New(http.StatusTooManyRequests, "You have looked up many accounts and clips on other servers in the last minute. Please wait a moment and try again.")
+			}
+		}
+	})
+	return a.err
+}
