@@ -178,6 +178,10 @@ func TestBadConfigurationExitsNonZero(t *testing.T) {
 			if tt.secret != "" && strings.Contains(res.stdout+res.stderr, tt.secret) {
 				t.Errorf("the output reveals the password:\n%s%s", res.stdout, res.stderr)
 			}
+			// Nothing is changed on the way to a refused start.
+			if strings.Contains(res.stderr, "database migrated") {
+				t.Errorf("serve migrated the database before refusing to start:\n%s", res.stderr)
+			}
 		})
 	}
 }

@@ -75,29 +75,32 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if a.Store, err = store.Open(ctx, cfg); err != nil {
 		return nil, err
 	}
-	if a.Media, err = media.NewLocal(filepath.Join(cfg.DataDir, "media")); err != nil {
+	// Redis is checked before anything is migrated: a wrong ASSAY_REDIS_URL
+	// stops the start with the database as it was.
+	if a.Redis, err = jobs.OpenRedis(ctx, cfg); err != nil {
 		a.Store.Close()
 		return nil, err
 	}
+	closeBoth := func() { a.Redis.Close(); a.Store.Close() }
+	if a.Media, err = media.NewLocal(filepath.Join(cfg.DataDir, "media")); err != nil {
+		closeBoth()
+		return nil, err
+	}
 	if applied, err := a.Store.Migrate(ctx); err != nil {
-		a.Store.Close()
+		closeBoth()
 		return nil, err
 	} else if len(applied) > 0 {
 		log.Info("database migrated", "applied", applied)
 	}
 	inst, err := a.Store.Instance(ctx)
 	if err != nil {
-		a.Store.Close()
+		closeBoth()
 		return nil, fmt.Errorf("reading instance settings: %w", err)
 	}
 	secret, err := hex.DecodeString(inst.Secret)
 	if err != nil || len(secret) < 16 {
-		a.Store.Close()
+		closeBoth()
 		return nil, errors.New("the instance secret in the database is damaged")
-	}
-	if a.Redis, err = jobs.OpenRedis(ctx, cfg); err != nil {
-		a.Store.Close()
-		return nil, err
 	}
 	a.Jobs = jobs.New(a.Store, a.Redis, jobs.Options{
 		Lease: cfg.JobLease, SweepInterval: cfg.SweepInterval, Concurrency: cfg.WorkerConcurrency, RetryBase: cfg.RetryBase,
