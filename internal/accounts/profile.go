@@ -50,31 +50,31 @@ type Profiles struct {
 
 // Update applies c to user's account in one transaction, federating it at
 // most once, and returns the user as saved; a refused field changes
-// nothing. A new avatar gets a new key (stored files never change) and the
-// old one is deleted once the change is committed.
+// nothing. The fields c sets are applied to the account as it is inside
+// the transaction, so a concurrent change of other fields is kept. A new
+// avatar gets a new key (stored files never change) and the one it
+// replaces is deleted once the change is committed.
 func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange) (*model.User, error) {
-	u, a := *user, *user.Account
-	u.Account = &a
+	var name, bio string
 	if c.DisplayName != nil {
-		name := strings.Join(strings.FieldsFunc(*c.DisplayName, unicode.IsSpace), " ")
+		name = strings.Join(strings.FieldsFunc(*c.DisplayName, unicode.IsSpace), " ")
 		if n := len([]rune(name)); n > MaxDisplayNameRunes {
 			return nil, apperr.BadRequest("a display name has at most 50 characters")
 		}
 		if strings.IndexFunc(name, unicode.IsControl) >= 0 {
 			return nil, apperr.BadRequest("a display name cannot contain control characters")
 		}
-		a.DisplayName = name
 	}
 	if c.Bio != nil {
-		bio := strings.TrimSpace(strings.ReplaceAll(*c.Bio, "\r\n", "\n"))
+		bio = strings.TrimSpace(strings.ReplaceAll(*c.Bio, "\r\n", "\n"))
 		if n := len([]rune(bio)); n > MaxBioRunes {
 			return nil, apperr.BadRequest("a bio has at most 500 characters")
 		}
 		if strings.IndexFunc(bio, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }) >= 0 {
 			return nil, apperr.BadRequest("a bio cannot contain control characters")
 		}
-		a.Summary = bio
 	}
+	u := *user
 	if c.DefaultMedia != nil {
 		switch *c.DefaultMedia {
 		case store.MediaAll, store.MediaHuman, store.MediaAI:
@@ -83,33 +83,47 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 			return nil, apperr.BadRequest("default_media is all, human or ai")
 		}
 	}
-	unlocking := c.Locked != nil && !*c.Locked && a.ManuallyApprovesFollowers
-	if c.Locked != nil {
-		a.ManuallyApprovesFollowers = *c.Locked
-	}
-	oldKey, newKey := p.key(a.IconURL), ""
+	newKey := ""
 	if c.Avatar != nil {
 		var err error
 		if newKey, err = p.storeAvatar(ctx, c.Avatar); err != nil {
 			return nil, err
 		}
-		a.IconURL = p.MediaURL + newKey
 	}
-	shown := a.DisplayName != user.Account.DisplayName || a.Summary != user.Account.Summary ||
-		a.IconURL != user.Account.IconURL || a.ManuallyApprovesFollowers != user.Account.ManuallyApprovesFollowers
+	oldKey := ""
 	err := p.Store.InTx(ctx, func(tx *store.Store) error {
-		if u.DefaultMedia != user.DefaultMedia {
+		was, err := tx.AccountForUpdate(ctx, user.AccountID)
+		if err != nil {
+			return err
+		}
+		a := *was
+		if c.DisplayName != nil {
+			a.DisplayName = name
+		}
+		if c.Bio != nil {
+			a.Summary = bio
+		}
+		if c.Locked != nil {
+			a.ManuallyApprovesFollowers = *c.Locked
+		}
+		if newKey != "" {
+			a.IconURL = p.MediaURL + newKey
+			oldKey = p.key(was.IconURL)
+		}
+		u.Account = &a
+		if c.DefaultMedia != nil {
 			if err := tx.UpdateUserPreferences(ctx, &u); err != nil {
 				return err
 			}
 		}
-		if !shown {
-			return nil
+		if a.DisplayName == was.DisplayName && a.Summary == was.Summary && a.IconURL == was.IconURL &&
+			a.ManuallyApprovesFollowers == was.ManuallyApprovesFollowers {
+			return nil // nothing others see changed: nothing to tell them
 		}
 		if err := tx.UpdateAccountProfile(ctx, &a); err != nil {
 			return err
 		}
-		if unlocking {
+		if was.ManuallyApprovesFollowers && !a.ManuallyApprovesFollowers {
 			if err := p.AcceptPending(ctx, tx, &a); err != nil {
 				return err
 			}
@@ -122,7 +136,7 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 		}
 		return nil, err
 	}
-	if newKey != "" && oldKey != "" {
+	if oldKey != "" {
 		p.Storage.Delete(context.WithoutCancel(ctx), oldKey) //nolint:errcheck // best effort
 	}
 	return &u, nil

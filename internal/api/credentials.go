@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
-	"strconv"
+	"strings"
 
 	"github.com/assay-social/assay/internal/accounts"
 	"github.com/assay-social/assay/internal/apperr"
@@ -45,7 +45,7 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request, user
 	var c accounts.ProfileChange
 	var err error
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" || mt == "application/x-www-form-urlencoded" {
-		c, err = credentialsForm(w, r)
+		c, err = credentialsForm(w, r, mt)
 		if r.MultipartForm != nil {
 			defer r.MultipartForm.RemoveAll() //nolint:errcheck // temporary files
 		}
@@ -64,15 +64,21 @@ func (h *Handler) updateCredentials(w http.ResponseWriter, r *http.Request, user
 	httpx.JSON(w, http.StatusOK, credentialsView(user))
 }
 
-func credentialsForm(w http.ResponseWriter, r *http.Request) (accounts.ProfileChange, error) {
+// maxCredentialsForm bounds a form's body: besides the avatar it may carry a
+// header picture, which Assay ignores but Mastodon accepts up to 16 MB.
+const maxCredentialsForm = 16<<20 + maxJSONBytes
+
+func credentialsForm(w http.ResponseWriter, r *http.Request, mediaType string) (accounts.ProfileChange, error) {
 	var c accounts.ProfileChange
-	r.Body = http.MaxBytesReader(w, r.Body, media.MaxAvatarBytes+maxJSONBytes)
-	err := r.ParseMultipartForm(media.MaxAvatarBytes + maxJSONBytes)
-	if errors.Is(err, http.ErrNotMultipart) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxCredentialsForm)
+	var err error
+	if mediaType == "multipart/form-data" {
+		err = r.ParseMultipartForm(1 << 20) // files beyond this wait on disk
+	} else {
 		err = r.ParseForm()
 	}
 	if errors.As(err, new(*http.MaxBytesError)) {
-		return c, apperr.TooLarge(fmt.Sprintf("the avatar is larger than %d MB", media.MaxAvatarBytes>>20))
+		return c, apperr.TooLarge(fmt.Sprintf("the form is larger than %d MB", maxCredentialsForm>>20))
 	}
 	if err != nil {
 		return c, apperr.BadRequest("the form could not be read: " + err.Error())
@@ -85,18 +91,24 @@ func credentialsForm(w http.ResponseWriter, r *http.Request) (accounts.ProfileCh
 		return &v
 	}
 	c.DisplayName, c.Bio, c.DefaultMedia = field("display_name"), field("note"), field("default_media")
-	if v := field("locked"); v != nil {
-		locked, err := strconv.ParseBool(*v)
-		if err != nil {
+	if v := field("locked"); v != nil && *v != "" {
+		locked, ok := formBool(*v)
+		if !ok {
 			return c, apperr.BadRequest("locked is true or false")
 		}
 		c.Locked = &locked
 	}
-	if file, _, err := r.FormFile("avatar"); err == nil {
-		defer file.Close()
-		if c.Avatar, err = media.ReadAvatar(file); err != nil {
-			return c, err
-		}
+	c.Avatar, err = media.AvatarFromForm(r)
+	return c, err
+}
+
+// formBool reads a boolean as Rails, and so Mastodon, reads one from a form.
+func formBool(v string) (value, ok bool) {
+	switch strings.ToLower(v) {
+	case "1", "t", "true", "on", "yes":
+		return true, true
+	case "0", "f", "false", "off", "no":
+		return false, true
 	}
-	return c, nil
+	return false, false
 }

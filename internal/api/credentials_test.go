@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"image"
 	_ "image/png" // the avatar is decoded
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -180,37 +181,40 @@ func TestCredentialsFormWithAvatar(t *testing.T) {
 
 	// A form with one refused field changes nothing and keeps no new file.
 	files := inst.Files("media")
-	for name, c := range map[string]struct {
-		fields map[string]string
-		avatar []byte
-		status int
-	}{
-		"bad lock":       {map[string]string{"display_name": "Someone", "locked": "maybe"}, testrig.Picture(t, 50, 50, "png"), http.StatusBadRequest},
-		"bad filter":     {map[string]string{"display_name": "Someone", "default_media": "robots"}, testrig.Picture(t, 50, 50, "jpeg"), http.StatusBadRequest},
-		"not a picture":  {map[string]string{"display_name": "Someone"}, []byte("GIF89a but not really"), http.StatusBadRequest},
-		"url-encoded ok": {nil, nil, http.StatusOK},
-	} {
-		var resp *testrig.Response
-		if c.fields == nil {
-			req, _ := http.NewRequest("PATCH", inst.URL+"/api/v1/accounts/update_credentials", strings.NewReader("locked=1"))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Authorization", "Bearer "+bob.Token)
-			r, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r.Body.Close()
-			resp = &testrig.Response{Response: r}
-		} else {
-			resp = inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, c.fields,
-				testrig.FormFile{Field: "avatar", Name: "x.png", Content: c.avatar})
+	urlEncoded := func(body string) *testrig.Response {
+		t.Helper()
+		req, _ := http.NewRequest("PATCH", inst.URL+"/api/v1/accounts/update_credentials", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+bob.Token)
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if resp.StatusCode != c.status {
-			t.Errorf("%s: %d %s, want %d", name, resp.StatusCode, resp.Body, c.status)
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return &testrig.Response{Response: r, Body: b}
+	}
+	for name, send := range map[string]func() *testrig.Response{
+		"bad lock": func() *testrig.Response {
+			return inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{"display_name": "Someone", "locked": "maybe"},
+				testrig.FormFile{Field: "avatar", Name: "x.png", Content: testrig.Picture(t, 50, 50, "png")})
+		},
+		"bad filter": func() *testrig.Response {
+			return inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{"display_name": "Someone", "default_media": "robots"},
+				testrig.FormFile{Field: "avatar", Name: "x.jpg", Content: testrig.Picture(t, 50, 50, "jpeg")})
+		},
+		"not a picture": func() *testrig.Response {
+			return inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{"display_name": "Someone"},
+				testrig.FormFile{Field: "avatar", Name: "x.gif", Content: []byte("GIF89a but not really")})
+		},
+		"unreadable url-encoded form": func() *testrig.Response { return urlEncoded("display_name=Someone;x&note=changed") },
+	} {
+		if resp := send(); resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d %s, want 400", name, resp.StatusCode, resp.Body)
 		}
 		var now map[string]any
 		inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil).JSON(t, &now)
-		if now["display_name"] != "Bob B" || now["avatar"] != avatar || now["locked"] != true || now["default_media"] != "all" {
+		if now["display_name"] != "Bob B" || now["avatar"] != avatar || now["locked"] != true || now["default_media"] != "all" || now["summary"] != "" {
 			t.Errorf("%s: the account is now %v", name, now)
 		}
 		if after := inst.Files("media"); !slices.Equal(after, files) {
@@ -219,5 +223,25 @@ func TestCredentialsFormWithAvatar(t *testing.T) {
 	}
 	if n := inst.Count("outbox_activities", "account_id = ? AND type = 'Update'", bob.AccountID); n != 1 {
 		t.Errorf("%d Update{Person} published after requests that changed nothing, want 1", n)
+	}
+
+	// A url-encoded form with Rails' booleans, and a multipart one with an
+	// empty avatar part and a header picture Assay does not keep.
+	if resp := urlEncoded("locked=off&note=Builds+bridges"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("url-encoded form: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp = inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{"locked": "on"},
+		testrig.FormFile{Field: "avatar", Name: "", Content: nil},
+		testrig.FormFile{Field: "header", Name: "wide.png", Content: testrig.Picture(t, 1500, 500, "png")})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("multipart form with a header: %d %s", resp.StatusCode, resp.Body)
+	}
+	var now map[string]any
+	inst.API("GET", "/api/v1/accounts/verify_credentials", bob.Token, nil).JSON(t, &now)
+	if now["summary"] != "Builds bridges" || now["locked"] != true || now["avatar"] != avatar {
+		t.Errorf("after the two forms: summary %v, locked %v, avatar %v", now["summary"], now["locked"], now["avatar"])
+	}
+	if n := inst.Count("outbox_activities", "account_id = ? AND type = 'Update'", bob.AccountID); n != 3 {
+		t.Errorf("%d Update{Person} published after two changes, want 3", n)
 	}
 }

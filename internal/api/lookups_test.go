@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/assay-social/assay/internal/federation"
 	"github.com/assay-social/assay/internal/testrig"
@@ -55,11 +57,25 @@ func TestRemoteLookupsAreBounded(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(resp.Body), "wait") {
 		t.Errorf("lookup %d within a minute: %d %s, want 429 saying to wait", federation.LookupsPerWindow+1, resp.StatusCode, resp.Body)
 	}
+	if resp := a.API("POST", "/api/v1/follows", alice.Token, map[string]string{"target": "dave@" + strings.TrimPrefix(b.URL, "http://")}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("following someone unknown after alice's lookups ran out: %d %s, want 429", resp.StatusCode, resp.Body)
+	}
 	if asked.Load() != before {
 		t.Error("a refused lookup still asked the other server")
 	}
 	if resp := a.API("GET", "/api/v1/accounts/"+handle, alice.Token, nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("someone known here, after alice's lookups ran out: %d, want 200", resp.StatusCode)
+	}
+	// Someone known here but not fetched for days is still shown, as last
+	// fetched, to whoever may not look them up again just now.
+	if _, err := a.Store.DB().NewUpdate().Table("accounts").Set("fetched_at = ?", time.Now().Add(-72*time.Hour).UTC()).
+		Where("username = ? AND domain <> ''", carol.Username).Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for who, token := range map[string]string{"a visitor": "", "alice, out of lookups": alice.Token} {
+		if resp := a.API("GET", "/api/v1/accounts/"+handle, token, nil); resp.StatusCode != http.StatusOK {
+			t.Errorf("%s asking for someone known here but stale: %d %s, want 200", who, resp.StatusCode, resp.Body)
+		}
 	}
 	bob := users.User
 	if resp := a.API("GET", "/api/v1/accounts/dave@"+strings.TrimPrefix(b.URL, "http://"), bob.Token, nil); resp.StatusCode != http.StatusNotFound {

@@ -38,7 +38,7 @@ func (h *Handler) follow(w http.ResponseWriter, r *http.Request, user *model.Use
 		httpx.JSONError(w, r, err)
 		return
 	}
-	f, err := h.Federation.Follow(federation.AskedBy(r.Context(), user.Account), user.Account, in.Target)
+	f, err := h.Federation.Follow(r.Context(), user.Account, in.Target)
 	if err != nil {
 		httpx.JSONError(w, r, err)
 		return

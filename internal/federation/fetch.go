@@ -90,12 +90,14 @@ func fetchFailed(target string, err error) error {
 
 // FetchActor returns a remote actor, from the cache when it is fresh.
 func (f *Service) FetchActor(ctx context.Context, uri string, refresh bool) (*model.Account, error) {
-	if cached, err := f.store.AccountByURI(ctx, uri); err == nil {
-		if cached.IsLocal() || (!refresh && time.Since(cached.FetchedAt) < actorRefresh) {
-			return cached, nil
-		}
+	cached, err := f.store.AccountByURI(ctx, uri)
+	if err == nil && (cached.IsLocal() || (!refresh && time.Since(cached.FetchedAt) < actorRefresh)) {
+		return cached, nil
 	}
 	body, err := f.fetchJSON(ctx, uri)
+	if errors.Is(err, errLookupRefused) && cached != nil && !refresh {
+		return cached, nil // known here: shown as last fetched
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,10 +162,14 @@ func (f *Service) ResolveActor(ctx context.Context, target string) (*model.Accou
 		}
 		return acct, err
 	}
-	if acct, err := f.store.AccountByName(ctx, name, domain); err == nil && time.Since(acct.FetchedAt) < actorRefresh {
-		return acct, nil
+	known, err := f.store.AccountByName(ctx, name, domain)
+	if err == nil && time.Since(known.FetchedAt) < actorRefresh {
+		return known, nil
 	}
 	uri, err := f.webfingerLookup(ctx, name, domain)
+	if errors.Is(err, errLookupRefused) && known != nil {
+		return known, nil // known here: shown as last fetched
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -17,6 +18,10 @@ const (
 	LookupsPerWindow = 30
 	LookupWindow     = time.Minute
 )
+
+// errLookupRefused is the cause of mayFetch's refusals: a caller holding a
+// stale copy of what it wanted shows that instead.
+var errLookupRefused = errors.New("lookup refused")
 
 type askedByKey struct{}
 
@@ -47,13 +52,13 @@ func (f *Service) mayFetch(ctx context.Context) error {
 	a.once.Do(func() {
 		switch {
 		case a.account == nil:
-			a.err = apperr.Unauthorized("This server does not know that yet. Log in to look it up on its own server.")
+			a.err = apperr.Wrap(http.StatusUnauthorized, "This server does not know that yet. Log in to look it up on its own server.", errLookupRefused)
 		case f.opts.Lookups != nil:
 			allowed, err := f.opts.Lookups.Take(ctx, a.account.ID)
 			if err != nil {
 				f.log.Warn("counting lookups failed; allowing this one", "err", err)
 			} else if !allowed {
-				a.err = apperr.New(http.StatusTooManyRequests, "You have looked up many accounts and clips on other servers in the last minute. Please wait a moment and try again.")
+				a.err = apperr.Wrap(http.StatusTooManyRequests, "You have looked up many accounts and clips on other servers in the last minute. Please wait a moment and try again.", errLookupRefused)
 			}
 		}
 	})

@@ -85,13 +85,17 @@ func (f *Service) ResolveURL(ctx context.Context, uri string) (*model.Video, *mo
 	if v, err := f.store.VideoByURI(ctx, uri); err == nil {
 		return v, nil, nil
 	}
-	if a, err := f.store.AccountByURI(ctx, uri); err == nil && (a.IsLocal() || time.Since(a.FetchedAt) < actorRefresh) {
-		return nil, a, nil
+	known, err := f.store.AccountByURI(ctx, uri)
+	if err == nil && (known.IsLocal() || time.Since(known.FetchedAt) < actorRefresh) {
+		return nil, known, nil
 	}
 	if f.isLocal(uri) {
 		return nil, nil, apperr.NotFound("no such clip or person here: " + uri)
 	}
 	body, err := f.fetchJSON(ctx, uri)
+	if errors.Is(err, errLookupRefused) && known != nil {
+		return nil, known, nil // known here: shown as last fetched
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -15,9 +15,9 @@ import (
 
 // Follow makes actor follow target ("name@domain" or an actor URL). A local
 // target answers at once; a remote one gets a Follow and stays pending until
-// its server accepts.
+// its server accepts. Finding target counts as one of actor's lookups.
 func (f *Service) Follow(ctx context.Context, actor *model.Account, target string) (*model.Follow, error) {
-	targetAcct, err := f.ResolveActor(ctx, target)
+	targetAcct, err := f.ResolveActor(AskedBy(ctx, actor), target)
 	if err != nil {
 		return nil, err
 	}
@@ -57,8 +57,9 @@ func (f *Service) Follow(ctx context.Context, actor *model.Account, target strin
 }
 
 // Unfollow ends a follow (or withdraws a request) and tells the other side.
+// Finding target counts as one of actor's lookups.
 func (f *Service) Unfollow(ctx context.Context, actor *model.Account, target string) error {
-	targetAcct, err := f.ResolveActor(ctx, target)
+	targetAcct, err := f.ResolveActor(AskedBy(ctx, actor), target)
 	if err != nil {
 		return err
 	}

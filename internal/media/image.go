@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"net/http"
 
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // registers WebP with image.Decode
@@ -29,6 +30,21 @@ type Image struct {
 	Data          []byte
 	Ext, MimeType string // "png" or "jpg"
 	Width, Height int
+}
+
+// AvatarFromForm reads the "avatar" file of a parsed multipart form with
+// ReadAvatar; nil, nil when the form has none, or an empty one (a form
+// whose file input was left alone).
+func AvatarFromForm(r *http.Request) (*Image, error) {
+	file, hdr, err := r.FormFile("avatar")
+	if err != nil {
+		return nil, nil
+	}
+	defer file.Close()
+	if hdr.Size == 0 {
+		return nil, nil
+	}
+	return ReadAvatar(file)
 }
 
 // ReadAvatar takes an uploaded profile picture. The content decides what it

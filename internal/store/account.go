@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/uptrace/bun/dialect"
+
 	"github.com/assay-social/assay/internal/model"
 )
 
@@ -40,6 +42,19 @@ func (s *Store) UpdateUserPreferences(ctx context.Context, u *model.User) error 
 	u.UpdatedAt = time.Now().UTC()
 	_, err := s.db.NewUpdate().Model(u).Column("default_media", "updated_at").WherePK().Exec(ctx)
 	return mapErr(err)
+}
+
+// AccountForUpdate reads an account inside a transaction that will change
+// it, holding its row until the transaction ends (on PostgreSQL; SQLite
+// runs one writer at a time already), so two changes of one profile apply
+// one after the other instead of the later undoing the earlier.
+func (s *Store) AccountForUpdate(ctx context.Context, id string) (*model.Account, error) {
+	a := new(model.Account)
+	q := s.db.NewSelect().Model(a).Where("id = ?", id)
+	if s.Dialect() == dialect.PG {
+		q = q.For("UPDATE")
+	}
+	return one(a, q.Scan(ctx))
 }
 
 // UpdateAccountProfile saves what a person shows others: display name,

@@ -218,14 +218,10 @@ func (h *Handler) saveProfile(w http.ResponseWriter, r *http.Request) {
 		bio := r.PostFormValue("bio")
 		c.Bio = &bio
 	}
-	if file, hdr, err := r.FormFile("avatar"); err == nil {
-		defer file.Close()
-		if hdr.Size > 0 {
-			if c.Avatar, err = media.ReadAvatar(file); err != nil {
-				h.profileError(w, r, err, r.PostFormValue("display_name"), r.PostFormValue("bio"))
-				return
-			}
-		}
+	var err error
+	if c.Avatar, err = media.AvatarFromForm(r); err != nil {
+		h.profileError(w, r, err, r.PostFormValue("display_name"), r.PostFormValue("bio"))
+		return
 	}
 	ctx, cancel := detached(r.Context())
 	defer cancel()
