@@ -25,12 +25,12 @@ var errLookupRefused = errors.New("lookup refused")
 
 type askedByKey struct{}
 
-// asker is the person a request looks things up for; one request is one
-// lookup however many documents it fetches (WebFinger, actor, clip).
+// asker is who a request looks things up for; one request is one lookup
+// however many documents it fetches (WebFinger, actor, clip).
 type asker struct {
-	account *model.Account // nil: a visitor
-	once    sync.Once
-	err     error
+	budgetKey string // "": a visitor, who may not make this server fetch
+	once      sync.Once
+	err       error
 }
 
 // AskedBy marks ctx as a request of viewer (nil for a visitor): fetches
@@ -40,7 +40,18 @@ type asker struct {
 // per window. Work the server does on its own (inbox, deliveries) is not
 // marked and not bounded.
 func AskedBy(ctx context.Context, viewer *model.Account) context.Context {
-	return context.WithValue(ctx, askedByKey{}, &asker{account: viewer})
+	a := &asker{}
+	if viewer != nil {
+		a.budgetKey = viewer.ID
+	}
+	return context.WithValue(ctx, askedByKey{}, a)
+}
+
+// AskedFrom marks ctx as a visitor's request that may make this server
+// fetch, within the same budget per client address: "Follow from your own
+// server", which must ask the visitor's server.
+func AskedFrom(ctx context.Context, address string) context.Context {
+	return context.WithValue(ctx, askedByKey{}, &asker{budgetKey: "address:" + address})
 }
 
 // mayFetch is asked before every fetch from another server.
@@ -51,10 +62,10 @@ func (f *Service) mayFetch(ctx context.Context) error {
 	}
 	a.once.Do(func() {
 		switch {
-		case a.account == nil:
+		case a.budgetKey == "":
 			a.err = apperr.Wrap(http.StatusUnauthorized, "This server does not know that yet. Log in to look it up on its own server.", errLookupRefused)
 		case f.opts.Lookups != nil:
-			allowed, err := f.opts.Lookups.Take(ctx, a.account.ID)
+			allowed, err := f.opts.Lookups.Take(ctx, a.budgetKey)
 			if err != nil {
 				f.log.Warn("counting lookups failed; allowing this one", "err", err)
 			} else if !allowed {

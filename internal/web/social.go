@@ -169,7 +169,7 @@ func (h *Handler) remoteFollow(w http.ResponseWriter, r *http.Request) {
 		toLoginFrom(w, r, profilePath(acct.Username)) // someone of ours: log in here
 		return
 	}
-	to, err := h.Federation.RemoteFollowURL(ctx, rf.Handle, acct.Username+"@"+h.PublicURL.Host)
+	to, err := h.Federation.RemoteFollowURL(federation.AskedFrom(ctx, httpx.ClientIP(r)), rf.Handle, acct.Username+"@"+h.PublicURL.Host)
 	if err != nil {
 		status, public := apperr.From(err)
 		if status >= 500 && status != http.StatusBadGateway { // a 502 says what their server did
