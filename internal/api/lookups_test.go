@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,15 +16,8 @@ import (
 // accounts known here), and a person can make it fetch a bounded number of
 // times a minute; what is known already is always answered.
 func TestRemoteLookupsAreBounded(t *testing.T) {
-	var asked atomic.Int64
-	b := testrig.NewInstance(t, testrig.OnHost("127.0.0.2"), testrig.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/.well-known/webfinger" {
-				asked.Add(1)
-			}
-			next.ServeHTTP(w, r)
-		})
-	}))
+	counting, asked := testrig.CountRequests("/.well-known/webfinger")
+	b := testrig.NewInstance(t, testrig.OnHost("127.0.0.2"), counting)
 	carol := b.CreateUser("carol", false)
 	a := testrig.NewInstance(t)
 	users := a.StandardUsers()

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -295,15 +294,7 @@ func TestSemanticsRejectFollow(t *testing.T) {
 // accepts further activities signed with the new key without refetching —
 // and no longer accepts the old key.
 func TestSemanticsKeyRotation(t *testing.T) {
-	var actorFetches atomic.Int32
-	countFetches := testrig.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet && r.URL.Path == "/users/bob" {
-				actorFetches.Add(1)
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
+	countFetches, actorFetches := testrig.CountRequests("/users/bob") // only fetched: the inbox is /users/bob/inbox
 	p := newSemPair(t, countFetches)
 	ctx := context.Background()
 	semFollowed(t, p.b, p.bob, "alice@"+domainOf(p.a), p.alice.Account.URI)

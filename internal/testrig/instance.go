@@ -42,6 +42,21 @@ type options struct {
 // a real instance answer 500 or 410 for a while, or count what arrives.
 func Wrap(m func(http.Handler) http.Handler) Option { return func(o *options) { o.wrap = m } }
 
+// CountRequests is an Option that counts the requests the instance gets
+// for path, and the count: a test's proof of whether, and how often,
+// another server asked.
+func CountRequests(path string) (Option, *atomic.Int64) {
+	var n atomic.Int64
+	return Wrap(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == path {
+				n.Add(1)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}), &n
+}
+
 // BeforeRun calls f after the instance is built and before it serves or runs
 // workers: the place to register extra job kinds.
 func BeforeRun(f func(*app.App)) Option {

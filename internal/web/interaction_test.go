@@ -3,7 +3,6 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"sync/atomic"
 	"testing"
 
 	"github.com/assay-social/assay/internal/testrig"
@@ -13,15 +12,8 @@ import (
 // by their server's "interact" dialog, is fetched once: the same document
 // says whether it is a clip or a person.
 func TestAPersonsLinkIsFetchedOnce(t *testing.T) {
-	var fetches atomic.Int64
-	b := testrig.NewInstance(t, testrig.OnHost("127.0.0.2"), testrig.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/users/erin" {
-				fetches.Add(1)
-			}
-			next.ServeHTTP(w, r)
-		})
-	}))
+	counting, fetches := testrig.CountRequests("/users/erin")
+	b := testrig.NewInstance(t, testrig.OnHost("127.0.0.2"), counting)
 	b.CreateUser("erin", false)
 	a := testrig.NewInstance(t)
 	bob := a.Browser()

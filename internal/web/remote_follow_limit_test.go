@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/assay-social/assay/internal/federation"
@@ -15,15 +14,8 @@ import (
 // names. One address can make it do so a bounded number of times a minute;
 // another address is not held back by it.
 func TestRemoteFollowLookupsAreBoundedPerAddress(t *testing.T) {
-	var asked atomic.Int64
-	b := testrig.NewInstance(t, testrig.OnHost("127.0.0.2"), testrig.Wrap(func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/.well-known/webfinger" {
-				asked.Add(1)
-			}
-			next.ServeHTTP(w, r)
-		})
-	}))
+	counting, asked := testrig.CountRequests("/.well-known/webfinger")
+	b := testrig.NewInstance(t, testrig.OnHost("127.0.0.2"), counting)
 	b.CreateUser("erin", false)
 	a := testrig.NewInstance(t)
 	a.CreateUser("dave", false)
