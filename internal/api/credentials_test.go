@@ -231,7 +231,7 @@ func TestCredentialsFormWithAvatar(t *testing.T) {
 		t.Fatalf("url-encoded form: %d %s", resp.StatusCode, resp.Body)
 	}
 	resp = inst.Multipart("PATCH", "/api/v1/accounts/update_credentials", bob.Token, map[string]string{"locked": "on"},
-		testrig.FormFile{Field: "avatar", Name: "", Content: nil},
+		testrig.FormFile{Field: "avatar", Name: "blank.png", Content: nil},
 		testrig.FormFile{Field: "header", Name: "wide.png", Content: testrig.Picture(t, 1500, 500, "png")})
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("multipart form with a header: %d %s", resp.StatusCode, resp.Body)

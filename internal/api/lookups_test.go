@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,14 @@ func TestRemoteLookupsAreBounded(t *testing.T) {
 	}
 	if resp := a.API("POST", "/api/v1/follows", alice.Token, map[string]string{"target": "dave@" + strings.TrimPrefix(b.URL, "http://")}); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("following someone unknown after alice's lookups ran out: %d %s, want 429", resp.StatusCode, resp.Body)
+	}
+	if resp := a.API("DELETE", "/api/v1/follows?target=dave@"+strings.TrimPrefix(b.URL, "http://"), alice.Token, nil); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("unfollowing someone unknown after alice's lookups ran out: %d %s, want 429", resp.StatusCode, resp.Body)
+	}
+	page := a.Browser()
+	page.Login(alice)
+	if resp := page.Submit("/", "/follow", url.Values{"account": {"dave@" + strings.TrimPrefix(b.URL, "http://")}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the Follow form for someone unknown after alice's lookups ran out: %d, want 429", resp.StatusCode)
 	}
 	if asked.Load() != before {
 		t.Error("a refused lookup still asked the other server")

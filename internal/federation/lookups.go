@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -51,6 +52,14 @@ func AskedBy(ctx context.Context, viewer *model.Account) context.Context {
 // fetch, within the same budget per client address: "Follow from your own
 // server", which must ask the visitor's server.
 func AskedFrom(ctx context.Context, address string) context.Context {
+	// One IPv6 network (/64) is one client: its holder has all its addresses.
+	if a, err := netip.ParseAddr(address); err == nil {
+		address = a.Unmap().String()
+		if a.Unmap().Is6() {
+			p, _ := a.Prefix(64)
+			address = p.String()
+		}
+	}
 	return context.WithValue(ctx, askedByKey{}, &asker{budgetKey: "address:" + address})
 }
 
@@ -69,7 +78,7 @@ func (f *Service) mayFetch(ctx context.Context) error {
 			if err != nil {
 				f.log.Warn("counting lookups failed; allowing this one", "err", err)
 			} else if !allowed {
-				a.err = apperr.Wrap(http.StatusTooManyRequests, "You have looked up many accounts and clips on other servers in the last minute. Please wait a moment and try again.", errLookupRefused)
+				a.err = apperr.Wrap(http.StatusTooManyRequests, "This server has looked up many accounts and clips on other servers for you in the last minute. Please wait a moment and try again.", errLookupRefused)
 			}
 		}
 	})
