@@ -131,7 +131,7 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 		return p.Announce(ctx, tx, &a)
 	})
 	if err != nil {
-		if newKey != "" {
+		if newKey != "" && !p.inUse(context.WithoutCancel(ctx), user.AccountID, newKey) {
 			p.Storage.Delete(context.WithoutCancel(ctx), newKey) //nolint:errcheck // best effort; keys are never reused
 		}
 		return nil, err
@@ -140,6 +140,15 @@ func (p *Profiles) Update(ctx context.Context, user *model.User, c ProfileChange
 		p.Storage.Delete(context.WithoutCancel(ctx), oldKey) //nolint:errcheck // best effort
 	}
 	return &u, nil
+}
+
+// inUse reports whether the account shows the avatar key, or may: a
+// failed COMMIT (a dropped connection) can still have saved the row, and
+// a file the page points at must not be deleted. When the row cannot be
+// read either, the file is kept.
+func (p *Profiles) inUse(ctx context.Context, accountID, key string) bool {
+	a, err := p.Store.AccountByID(ctx, accountID)
+	return err != nil || a.IconURL == p.MediaURL+key
 }
 
 // storeAvatar puts the picture into storage under a new key.
