@@ -21,7 +21,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -491,7 +490,7 @@ func freeAddress(t *testing.T) string {
 type server struct {
 	url    string
 	cmd    *exec.Cmd
-	output *syncBuffer
+	output *testrig.SyncBuffer
 	exited chan struct{} // closed once cmd.Wait has returned
 }
 
@@ -503,7 +502,7 @@ func (a *assay) serve(t *testing.T) *server {
 	if listen == "" {
 		t.Fatal("serve: set ASSAY_LISTEN")
 	}
-	s := &server{url: "http://" + listen, output: &syncBuffer{}, exited: make(chan struct{})}
+	s := &server{url: "http://" + listen, output: &testrig.SyncBuffer{}, exited: make(chan struct{})}
 	s.cmd = a.command(context.Background(), "serve")
 	s.cmd.Stdout, s.cmd.Stderr = s.output, s.output
 	if err := s.cmd.Start(); err != nil {
@@ -622,24 +621,6 @@ func (s *server) stop(t *testing.T) {
 }
 
 var httpClient = &http.Client{Timeout: 5 * time.Second}
-
-// syncBuffer collects a server's output while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestDomainCommands(t *testing.T) {
 	t.Parallel()

@@ -1,13 +1,11 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
@@ -81,7 +79,7 @@ func TestRequestIDs(t *testing.T) {
 // failed request (from a user's report or the proxy's log) finds every line
 // the server logged about it — the access line and a handler's own errors.
 func TestLogLinesCarryTheRequestID(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &testrig.SyncBuffer{}
 	redisServer := miniredis.RunT(t) // a Redis of its own, so the test can take it away
 	cfg := testrig.Config(t)
 	cfg.RedisURL, cfg.RedisNamespace = "redis://"+redisServer.Addr(), ""
@@ -113,7 +111,7 @@ func TestLogLinesCarryTheRequestID(t *testing.T) {
 	redisServer.Close()
 	failing := get("/healthz", "")
 
-	lines := logs.lines(t)
+	lines := jsonLines(t, logs.String())
 	find := func(msg, id string) map[string]any {
 		for _, l := range lines {
 			if l["msg"] == msg && l["request_id"] == id {
@@ -140,28 +138,11 @@ func TestLogLinesCarryTheRequestID(t *testing.T) {
 	}
 }
 
-// logBuffer collects JSON log lines while the server writes them.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) lines(t *testing.T) []map[string]any {
+// jsonLines decodes a JSON log, a line at a time.
+func jsonLines(t *testing.T, log string) []map[string]any {
 	t.Helper()
 	var lines []map[string]any
-	for line := range strings.Lines(b.String()) {
+	for line := range strings.Lines(log) {
 		var l map[string]any
 		if err := json.Unmarshal([]byte(line), &l); err != nil {
 			t.Fatalf("a log line is not JSON (%v): %s", err, line)
