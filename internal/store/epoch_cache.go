@@ -46,6 +46,24 @@ func (c *epochCache[K, V]) put(k K, v V, epoch uint64, at time.Time) {
 	c.entries[k] = epochEntry[V]{val: v, epoch: epoch, at: at}
 }
 
+// keptRead answers k from c while current, and otherwise reads it and
+// keeps it under the epoch the read started in. Outside a cached store
+// (inside a transaction) it always reads.
+func keptRead[K comparable, V any](s *Store, c *epochCache[K, V], k K, read func() (V, error)) (V, error) {
+	if !s.cached() {
+		return read()
+	}
+	epoch, at := s.memo.writes.Load(), time.Now()
+	if v, ok := c.get(k, epoch); ok {
+		return v, nil
+	}
+	v, err := read()
+	if err == nil {
+		c.put(k, v, epoch, at)
+	}
+	return v, err
+}
+
 // keptSession is the user behind a web session, kept so that a logged-in
 // page does not start with two queries; never used past the session's
 // expiry. A logout is a write, so through this process it shows at once.

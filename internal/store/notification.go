@@ -71,23 +71,11 @@ func (s *Store) Notifications(ctx context.Context, recipientID, maxID string, li
 // header: one count over the (recipient, read_at) index, kept in memory
 // until the next write (see epochCache).
 func (s *Store) CountUnreadNotifications(ctx context.Context, recipientID string) (int, error) {
-	var epoch uint64
-	if s.cached() {
-		epoch = s.memo.writes.Load()
-		if n, ok := s.memo.unread.get(recipientID, epoch); ok {
-			return n, nil
-		}
-	}
-	readAt := time.Now()
-	n, err := s.db.NewSelect().Model((*model.Notification)(nil)).
-		Where("recipient_account_id = ? AND read_at IS NULL", recipientID).Count(ctx)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	if s.cached() {
-		s.memo.unread.put(recipientID, int(n), epoch, readAt)
-	}
-	return int(n), nil
+	return keptRead(s, &s.memo.unread, recipientID, func() (int, error) {
+		n, err := s.db.NewSelect().Model((*model.Notification)(nil)).
+			Where("recipient_account_id = ? AND read_at IS NULL", recipientID).Count(ctx)
+		return int(n), mapErr(err)
+	})
 }
 
 // MarkNotificationsRead marks the given notifications of recipient read.

@@ -18,26 +18,21 @@ func (s *Store) SessionUser(ctx context.Context, sessionID string, now time.Time
 	// The expiry is checked here rather than in SQL: a statement naming the
 	// time would be new text every time, which pgx prepares (a round trip)
 	// and evicts (another) on every request — half of a logged-in page's cost.
-	var epoch uint64
-	if s.cached() {
-		epoch = s.memo.writes.Load()
-		if k, ok := s.memo.sessions.get(sessionID, epoch); ok && k.expires.After(now) {
-			return copyUser(k.user), nil
+	kept, err := keptRead(s, &s.memo.sessions, sessionID, func() (keptSession, error) {
+		sess := new(model.Session)
+		if err := s.db.NewSelect().Model(sess).Where("id = ?", sessionID).Scan(ctx); err != nil {
+			return keptSession{}, mapErr(err)
 		}
+		u, err := s.UserByID(ctx, sess.UserID)
+		return keptSession{u, sess.ExpiresAt}, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	readAt := time.Now()
-	sess := new(model.Session)
-	if err := s.db.NewSelect().Model(sess).Where("id = ?", sessionID).Scan(ctx); err != nil {
-		return nil, mapErr(err)
-	}
-	if !sess.ExpiresAt.After(now) {
+	if !kept.expires.After(now) {
 		return nil, ErrNotFound
 	}
-	u, err := s.UserByID(ctx, sess.UserID)
-	if err == nil && s.cached() {
-		s.memo.sessions.put(sessionID, keptSession{copyUser(u), sess.ExpiresAt}, epoch, readAt)
-	}
-	return u, err
+	return copyUser(kept.user), nil
 }
 
 // DeleteSession ends a web login.

@@ -113,8 +113,7 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	if !av.Edited {
-		av.Name, av.Description = inst.Name, inst.Description
-		av.Rules = strings.Join(instance.Rules(inst), "\n")
+		av.Name, av.Description, av.Rules = inst.Name, inst.Description, inst.Rules // rules are stored one per line
 	}
 	av.RegistrationsOpen, av.AIFree = inst.RegistrationsOpen, inst.AIFree
 	if err := h.domainBlockRows(r.Context(), &av); err != nil {
